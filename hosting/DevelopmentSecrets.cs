@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Hosting;
+
+namespace Surveillance.Hosting;
+
+/// <summary>
+/// In Development, every secret a node needs is generated once and kept in
+/// <c>&lt;data&gt;/secrets.json</c> (mode 0600), so the repository holds none and a fresh clone
+/// still starts. Environment variables and later sources override it. Production never uses it:
+/// there the options validators refuse to start without real secrets.
+/// </summary>
+public static class DevelopmentSecrets
+{
+    public const string FileName = "secrets.json";
+
+    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+
+    public static IHostApplicationBuilder AddDevelopmentSecrets(this IHostApplicationBuilder builder)
+    {
+        if (!builder.Environment.IsDevelopment())
+        {
+            return builder;
+        }
+
+        var file = Path.Combine(DataDirectory.Resolve(builder.Configuration), FileName);
+        EnsureExists(file);
+
+        // Insert below environment variables and command-line arguments, so they still win.
+        var sources = builder.Configuration.Sources;
+        var index = sources.Select((s, i) => (s, i)).Where(p => p.s is FileConfigurationSource).Select(p => p.i + 1).DefaultIfEmpty(0).Max();
+        var source = new JsonConfigurationSource { Path = file, Optional = false, ReloadOnChange = false };
+        source.ResolveFileProvider();
+        sources.Insert(index, source);
+        return builder;
+    }
+
+    private static void EnsureExists(string file)
+    {
+        if (File.Exists(file))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+        var temp = $"{file}.{Environment.ProcessId}.tmp";
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        using (var stream = new FileStream(temp, options))
+        {
+            JsonSerializer.Serialize(stream, Generate(), Indented);
+        }
+
+        try
+        {
+            // Two nodes starting together: the first rename wins and both read the same file.
+            File.Move(temp, file, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            File.Delete(temp);
+        }
+    }
+
+    private static JsonObject Generate() => new()
+    {
+        ["Auth"] = new JsonObject
+        {
+            ["JwtSecret"] = Random(48),
+            ["PasswordPepper"] = Random(48),
+        },
+        ["Storage"] = new JsonObject
+        {
+            ["ActiveKeyId"] = "dev-1",
+            ["MasterKeys"] = new JsonObject { ["dev-1"] = Random(32) },
+        },
+        ["Audit"] = new JsonObject { ["HmacKey"] = Random(32) },
+        ["Results"] = new JsonObject { ["HmacKey"] = Random(32) },
+    };
+
+    private static string Random(int bytes) => Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes));
+}

@@ -1,0 +1,64 @@
+using Orleans.Configuration;
+using Orleans.Dashboard;
+
+namespace Surveillance.Silo;
+
+public static class SurveillanceSiloBuilderExtensions
+{
+    public const string AdoNetInvariant = "Npgsql";
+
+    /// <summary>
+    /// Everything a silo of this service needs but clustering: PostgreSQL grain storage and
+    /// reminders, the grains' services, the dashboard and the bootstrap admin. Shared by the real
+    /// silo and the test clusters.
+    /// </summary>
+    public static ISiloBuilder AddSurveillance(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var connectionString = RequireConnectionString(configuration);
+        silo.AddAdoNetGrainStorage(StorageNames.Main, o =>
+        {
+            o.Invariant = AdoNetInvariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.UseAdoNetReminderService(o =>
+        {
+            o.Invariant = AdoNetInvariant;
+            o.ConnectionString = connectionString;
+        });
+        silo.Services.AddSurveillanceGrains(configuration);
+        silo.AddDashboard();
+        silo.AddStartupTask(async (services, _) => await BootstrapAdmin.EnsureAsync(
+            services.GetRequiredService<IGrainFactory>(),
+            configuration,
+            services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BootstrapAdmin))));
+        return silo;
+    }
+
+    /// <summary>Membership in PostgreSQL, so silos and API clients find each other through the database.</summary>
+    public static ISiloBuilder UseSurveillanceClustering(this ISiloBuilder silo, IConfiguration configuration, SiloHostOptions host)
+    {
+        var connectionString = RequireConnectionString(configuration);
+        silo.UseAdoNetClustering(o =>
+        {
+            o.Invariant = AdoNetInvariant;
+            o.ConnectionString = connectionString;
+        });
+        if (!host.TryGetAdvertisedAddress(out var advertised))
+        {
+            throw new InvalidOperationException($"Silo:AdvertisedIp '{host.AdvertisedIp}' is not an IP address.");
+        }
+
+        silo.ConfigureEndpoints(
+            advertised,
+            configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
+            configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+            listenOnAnyHostAddress: host.ListenOnAnyHostAddress);
+        return silo;
+    }
+
+    public static string RequireConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("Orleans") is { Length: > 0 } cs
+            ? cs
+            : throw new InvalidOperationException(
+                "ConnectionStrings:Orleans is missing: the silo needs PostgreSQL for clustering, state and reminders.");
+}
