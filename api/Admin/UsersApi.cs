@@ -1,0 +1,82 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Auth;
+using Surveillance.Api.Http;
+using Surveillance.Errors;
+using Surveillance.Identity;
+
+namespace Surveillance.Api.Admin;
+
+/// <summary><c>/admin/users</c>: account administration, for the <c>admin</c> role only.</summary>
+public static class UsersApi
+{
+    public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/admin/users").WithTags("Administration").RequireAuthorization(Policies.Admin);
+        api.MapPost("/", CreateAsync);
+        api.MapGet("/", ListAsync);
+        api.MapGet("/{username}", GetAsync);
+        api.MapPatch("/{username}", UpdateAsync);
+        api.MapPost("/{username}/reset-password", ResetPasswordAsync);
+        api.MapDelete("/{username}", DeleteAsync);
+        return api;
+    }
+
+    private static IUserDirectoryGrain Directory(IGrainFactory grains) => grains.GetGrain<IUserDirectoryGrain>(0);
+
+    private static async Task<Created<UserResponse>> CreateAsync(CreateUserRequest? body, IGrainFactory grains)
+    {
+        body = Require.Body(body);
+        var profile = await Directory(grains).CreateUserAsync(new NewUser(
+            Require.Field(body.Username, "username", Usernames.MaxLength * 2),
+            Require.Field(body.Password, "password", LoginForm.MaxPasswordLength),
+            Require.Field(body.Email, "email", 320),
+            body.Roles ?? []));
+        return TypedResults.Created($"/admin/users/{profile.Username}", UserResponse.From(profile));
+    }
+
+    private static async Task<Ok<UserListResponse>> ListAsync(IGrainFactory grains)
+    {
+        var usernames = await Directory(grains).ListUsernamesAsync();
+        var profiles = await Task.WhenAll(usernames.Select(u => grains.GetGrain<IUserGrain>(u).GetAsync()));
+        return TypedResults.Ok(new UserListResponse(
+            profiles.OfType<UserProfile>().Select(UserResponse.From).ToList()));
+    }
+
+    private static async Task<Ok<UserResponse>> GetAsync(string username, IGrainFactory grains)
+    {
+        var profile = await grains.GetGrain<IUserGrain>(KnownFormat(username)).GetAsync()
+            ?? throw NoSuchUser();
+        return TypedResults.Ok(UserResponse.From(profile));
+    }
+
+    private static async Task<Ok<UserResponse>> UpdateAsync(string username, UpdateUserRequest? body, IGrainFactory grains)
+    {
+        body = Require.Body(body);
+        var profile = await Directory(grains).UpdateUserAsync(
+            KnownFormat(username), new UserPatch(body.Email, body.Roles, body.IsActive));
+        return TypedResults.Ok(UserResponse.From(profile));
+    }
+
+    private static async Task<Ok<MessageResponse>> ResetPasswordAsync(string username, ResetPasswordRequest? body, IGrainFactory grains)
+    {
+        body = Require.Body(body);
+        await grains.GetGrain<IUserGrain>(KnownFormat(username))
+            .ResetPasswordAsync(Require.Field(body.NewPassword, "new_password", LoginForm.MaxPasswordLength));
+        return TypedResults.Ok(new MessageResponse("Password reset successfully"));
+    }
+
+    private static async Task<NoContent> DeleteAsync(string username, IGrainFactory grains)
+    {
+        await Directory(grains).DeleteUserAsync(KnownFormat(username));
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>A name that cannot be a username cannot exist: 404 without touching a grain.</summary>
+    private static string KnownFormat(string username)
+    {
+        var normalized = Usernames.Normalize(username);
+        return Usernames.IsValid(normalized) ? normalized : throw NoSuchUser();
+    }
+
+    private static DomainException NoSuchUser() => DomainException.NotFound("No such user.");
+}

@@ -1,0 +1,70 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Http;
+using Surveillance.Errors;
+using Surveillance.Identity;
+
+namespace Surveillance.Api.Auth;
+
+/// <summary><c>/auth</c>: login, logout, the caller's profile and password change.</summary>
+public static class AuthApi
+{
+    /// <summary>The single answer to every failed login: no user enumeration (ASVS 6.3.8).</summary>
+    public const string LoginFailed = "Incorrect username or password";
+
+    /// <summary>A key no valid username can equal; malformed names are checked against it.</summary>
+    private const string UnknownUserKey = "~unknown";
+
+    public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/auth").WithTags("Authentication");
+        api.MapPost("/login", LoginAsync).AllowAnonymous().DisableAntiforgery();
+        api.MapPost("/logout", LogoutAsync).RequireAuthorization();
+        api.MapGet("/me", GetMeAsync).RequireAuthorization();
+        api.MapPost("/change-password", ChangePasswordAsync).RequireAuthorization();
+        return api;
+    }
+
+    private static async Task<Ok<TokenResponse>> LoginAsync(
+        HttpContext http, IGrainFactory grains, TokenIssuer tokens, CancellationToken cancellationToken)
+    {
+        var (username, password) = await LoginForm.ReadAsync(http.Request, cancellationToken);
+        var normalized = Usernames.Normalize(username);
+        var key = Usernames.IsValid(normalized) ? normalized : UnknownUserKey;
+        var outcome = await grains.GetGrain<IUserGrain>(key)
+            .LoginAsync(new LoginAttempt(password, ClientAddress.Of(http)));
+        if (outcome.Profile is not { } profile)
+        {
+            throw new DomainException(DomainError.Unauthorized, LoginFailed);
+        }
+
+        var (token, ticket) = tokens.Issue(profile);
+        await grains.GetGrain<IUserSessionsGrain>(profile.Username).OpenAsync(ticket);
+        return TypedResults.Ok(new TokenResponse(
+            token, "bearer", tokens.LifetimeSeconds, new LoginUser(profile.Username, profile.Email, profile.Roles)));
+    }
+
+    private static async Task<Ok<MessageResponse>> LogoutAsync(ClaimsPrincipal user, IGrainFactory grains)
+    {
+        await grains.GetGrain<IUserSessionsGrain>(user.Username()).RevokeAsync(user.TokenIdOf());
+        return TypedResults.Ok(new MessageResponse("Successfully logged out"));
+    }
+
+    private static async Task<Ok<UserResponse>> GetMeAsync(ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var profile = await grains.GetGrain<IUserGrain>(user.Username()).GetAsync()
+            ?? throw new DomainException(DomainError.Unauthorized, "The account no longer exists.");
+        return TypedResults.Ok(UserResponse.From(profile));
+    }
+
+    private static async Task<Ok<MessageResponse>> ChangePasswordAsync(
+        ChangePasswordRequest? body, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        body = Require.Body(body);
+        await grains.GetGrain<IUserGrain>(user.Username()).ChangePasswordAsync(
+            Require.Field(body.OldPassword, "old_password", LoginForm.MaxPasswordLength),
+            Require.Field(body.NewPassword, "new_password", LoginForm.MaxPasswordLength),
+            keepTokenId: user.TokenIdOf());
+        return TypedResults.Ok(new MessageResponse("Password updated successfully"));
+    }
+}

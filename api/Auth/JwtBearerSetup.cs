@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Surveillance.Identity;
+
+namespace Surveillance.Api.Auth;
+
+/// <summary>
+/// Token validation: the signature with our key, <c>alg</c> pinned to HS256 (so <c>none</c> and
+/// algorithm-confusion tokens fail), <c>iss</c>, <c>aud</c>, <c>exp</c> and <c>nbf</c> checked, and
+/// finally the <c>jti</c> asked of the user's session grain — the one grain call per request that
+/// makes logout and every other revocation hold on all API instances at once.
+/// </summary>
+public sealed class JwtBearerSetup(IOptions<JwtOptions> jwt) : IConfigureNamedOptions<JwtBearerOptions>
+{
+    /// <summary>A token larger than this is refused before it is parsed.</summary>
+    public const int MaxTokenBytes = 8 * 1024;
+
+    public void Configure(JwtBearerOptions options) => Configure(JwtBearerDefaults.AuthenticationScheme, options);
+
+    public void Configure(string? name, JwtBearerOptions options)
+    {
+        var settings = jwt.Value;
+        options.MapInboundClaims = false;
+        options.TokenHandlers.Clear();
+        options.TokenHandlers.Add(new JsonWebTokenHandler { MaximumTokenSizeInBytes = MaxTokenBytes });
+        options.TokenValidationParameters = new TokenValidationParameters
+        {
+            ValidIssuer = settings.Issuer,
+            ValidAudience = settings.Audience,
+            IssuerSigningKey = new SymmetricSecurityKey(settings.KeyBytes),
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            ValidateIssuerSigningKey = true,
+            RequireSignedTokens = true,
+            RequireExpirationTime = true,
+            ClockSkew = TimeSpan.FromSeconds(5),
+            NameClaimType = TokenClaims.Subject,
+            RoleClaimType = TokenClaims.Roles,
+        };
+        options.Events = new JwtBearerEvents
+        {
+            OnTokenValidated = RejectRevokedAsync,
+            OnChallenge = ChallengeAsync,
+            OnForbidden = ForbidAsync,
+        };
+    }
+
+    // ASVS 7.4.1: a logged-out or otherwise revoked token must be refused server-side. A cluster
+    // fault thrown here is not swallowed by the handler: it surfaces as 503, not as 401.
+    private static async Task RejectRevokedAsync(TokenValidatedContext context)
+    {
+        var principal = context.Principal!;
+        var username = principal.FindFirst(TokenClaims.Subject)?.Value;
+        var tokenId = principal.FindFirst(TokenClaims.TokenId)?.Value;
+        if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(tokenId) || !Usernames.IsValid(username))
+        {
+            context.Fail("The token lacks a valid subject or token id.");
+            return;
+        }
+
+        var grains = context.HttpContext.RequestServices.GetRequiredService<IGrainFactory>();
+        if (!await grains.GetGrain<IUserSessionsGrain>(username).IsActiveAsync(tokenId))
+        {
+            context.Fail("The token has been revoked.");
+        }
+    }
+
+    private static async Task ChallengeAsync(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        var http = context.HttpContext;
+        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+        http.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null
+            ? "Bearer"
+            : "Bearer error=\"invalid_token\"";
+        await WriteProblemAsync(http, context.AuthenticateFailure is null
+            ? "Authentication is required: send 'Authorization: Bearer <token>'."
+            : "The token is invalid, expired or revoked.");
+    }
+
+    private static Task ForbidAsync(ForbiddenContext context)
+    {
+        context.Response.StatusCode = StatusCodes.Status403Forbidden;
+        return WriteProblemAsync(context.HttpContext, "Your roles do not allow this.");
+    }
+
+    private static async Task WriteProblemAsync(HttpContext http, string detail) =>
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            ProblemDetails = { Status = http.Response.StatusCode, Detail = detail },
+        });
+}

@@ -1,0 +1,66 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Diagnostics;
+using Surveillance.Errors;
+
+namespace Surveillance.Api.Errors;
+
+/// <summary>
+/// The one place that turns exceptions into problem+json (API.md "General"). Domain refusals
+/// and malformed requests are 4xx; an unreachable cluster or database is 503 with
+/// <c>Retry-After</c>; anything else is a bug (500) whose details stay in the log.
+/// </summary>
+public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+{
+    public const int RetryAfterSeconds = 5;
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var context = httpContext;
+        if (exception is OperationCanceledException && context.RequestAborted.IsCancellationRequested)
+        {
+            return true; // The client went away; there is no one to answer.
+        }
+
+        var (status, detail) = Classify(exception);
+        if (status == StatusCodes.Status503ServiceUnavailable)
+        {
+            logger.LogWarning(exception, "Cluster or database unavailable while serving {Path}", context.Request.Path);
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
+        }
+        else if (status >= 500)
+        {
+            logger.LogError(exception, "Unhandled error while serving {Path}", context.Request.Path);
+        }
+
+        context.Response.StatusCode = status;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Detail = detail },
+        });
+    }
+
+    private static (int Status, string Detail) Classify(Exception exception) => exception switch
+    {
+        DomainException domain => (StatusFor(domain.Error), domain.Message),
+        BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+            (StatusCodes.Status413PayloadTooLarge, "The request body is too large."),
+        BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
+            (StatusCodes.Status415UnsupportedMediaType, "The request's Content-Type is not supported here."),
+        BadHttpRequestException bad when bad.StatusCode is >= 400 and < 500 =>
+            (bad.StatusCode, "The request is malformed: check the body's JSON and the required fields."),
+        JsonException => (StatusCodes.Status400BadRequest, "The request body is not valid JSON."),
+        _ when ClusterFaults.IsTransient(exception) =>
+            (StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable; retry shortly."),
+        _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
+    };
+
+    private static int StatusFor(DomainError error) => error switch
+    {
+        DomainError.NotFound => StatusCodes.Status404NotFound,
+        DomainError.Conflict => StatusCodes.Status409Conflict,
+        DomainError.Forbidden => StatusCodes.Status403Forbidden,
+        DomainError.Unauthorized => StatusCodes.Status401Unauthorized,
+        _ => StatusCodes.Status400BadRequest,
+    };
+}

@@ -1,0 +1,60 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Surveillance.Api.Admin;
+using Surveillance.Api.Auth;
+using Surveillance.Api.Errors;
+using Surveillance.Api.Health;
+using Surveillance.Api.Http;
+using Surveillance.Identity;
+
+namespace Surveillance.Api.Hosting;
+
+/// <summary>The API's wiring, so that Program.cs stays a table of contents.</summary>
+public static class ApiHostingExtensions
+{
+    public static WebApplicationBuilder AddSurveillanceApi(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.AddClusterConnection();
+
+        services.AddOptions<JwtOptions>().Bind(builder.Configuration.GetSection(JwtOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Admin, policy => policy.RequireRole(Roles.Admin));
+
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = ProblemDetailsEnricher.Enrich);
+        services.AddExceptionHandler<ProblemExceptionHandler>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+        services.Configure<JsonOptions>(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+            o.SerializerOptions.Converters.Add(new UtcTimestamp());
+        });
+        services.AddSurveillanceHealthChecks();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    public static WebApplication UseSurveillanceApi(this WebApplication app)
+    {
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapHealthApi();
+        app.MapOpenApi();
+        app.MapAuthApi();
+        app.MapUsersApi();
+        return app;
+    }
+}

@@ -1,0 +1,36 @@
+namespace Surveillance.Api.Http;
+
+/// <summary>
+/// The response headers of API.md "Headers on every response", set before the response starts so
+/// that errors and short-circuited responses carry them too.
+/// </summary>
+public sealed class SecurityHeadersMiddleware(RequestDelegate next)
+{
+    public Task InvokeAsync(HttpContext context)
+    {
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers.XXSSProtection = "0";
+            headers["Referrer-Policy"] = "strict-origin-when-cross-origin";
+            headers["Permissions-Policy"] = "geolocation=(), microphone=(), camera=()";
+            headers.ContentSecurityPolicy = "default-src 'none'; frame-ancestors 'none'";
+            if (context.Request.IsHttps)
+            {
+                headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
+            }
+
+            var path = context.Request.Path;
+            if (path.StartsWithSegments("/auth") || path.StartsWithSegments("/admin"))
+            {
+                headers.CacheControl = "no-store";
+            }
+
+            headers.Remove("Server");
+            return Task.CompletedTask;
+        });
+        return next(context);
+    }
+}
