@@ -16,6 +16,7 @@ PG_OS_USER=surveillance   # initdb and postgres refuse to run as root
 PG_DB_ROLE=surveillance   # the role the services connect as; owns their databases
 PG_BIN=""                 # set by ensure_tools: directory holding pg_ctl, initdb, psql
 PG_STARTED=0              # set to 1 by pg_start when it started the server (not when it reused one)
+PG_DATA_VARIABLE=""       # callers: the variable that moves the data dir, named in error messages
 _APT_UPDATED=0
 
 log() { printf '%s\n' "$*" >&2; }
@@ -107,6 +108,17 @@ _pg_running() {
     return 0
 }
 
+# For a directory of ours that holds a data dir (.data, .test-data): let the PostgreSQL OS user
+# pass through it via its group, without opening it to every user.
+pg_allow_traverse() {
+    local dir=$1
+    is_root || return 0
+    _ensure_pg_os_user
+    runuser -u "$PG_OS_USER" -- test -x "$dir" 2>/dev/null && return 0
+    chgrp "$PG_OS_USER" "$dir"
+    chmod g+x "$dir"
+}
+
 _pg_password_file() { printf '%s/postgres.password\n' "$(dirname "$1")"; }
 
 # Create and start the cluster in DATADIR on 127.0.0.1:PORT if it is not running yet.
@@ -121,17 +133,16 @@ pg_start() {
     PG_STARTED=0
 
     _ensure_pg_os_user
-    # The parent is ours (.data, .test-data): it must let the PostgreSQL user through (0711:
-    # traverse, not list), while the data dir itself stays private to that user.
     if [ ! -d "$parent" ]; then
-        mkdir -p "$(dirname "$parent")"
-        mkdir -m 0711 "$parent"
+        mkdir -p "$parent"
+        pg_allow_traverse "$parent"
     fi
     if ! pg_path_reachable "$parent"; then
-        die "the PostgreSQL OS user '$PG_OS_USER' cannot reach $parent (a parent directory is not
-       traversable by other users, e.g. /root is 0700). Either put the checkout somewhere
-       world-traversable (/srv, /opt, /home/<user>, /tmp), or point the data dir elsewhere with
-       the variable the calling script documents."
+        die "the PostgreSQL OS user '$PG_OS_USER' cannot reach $parent: one of its parent
+       directories does not let other users through (e.g. /root is 0700), and this script
+       does not loosen permissions it does not own. Move the checkout somewhere other users can
+       traverse (/srv, /opt, /home/<user>, /tmp) or set ${PG_DATA_VARIABLE:-the data dir} to
+       a directory there."
     fi
     # Unix socket paths are limited to 107 bytes; the socket lives in the data dir.
     local socket="$datadir/.s.PGSQL.$port"

@@ -1,22 +1,31 @@
 using Orleans.Dashboard;
 using Surveillance.Hosting;
-using Surveillance.Silo;
 using Surveillance.Silo.Schema;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddDevelopmentSecrets();
-var host = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
-builder.WebHost.UseUrls(host.DashboardUrl);
-builder.UseOrleans(silo => silo
-    .UseSurveillanceClustering(builder.Configuration, host)
-    .AddSurveillance(builder.Configuration));
+namespace Surveillance.Silo;
 
-var app = builder.Build();
-app.MapOrleansDashboard("/dashboard");
-app.MapGet("/health/live", () => TypedResults.Ok(new { status = "alive" }));
+/// <summary>The silo process: applies the schema, then hosts Orleans and the loopback-only dashboard.</summary>
+public static class SiloProgram
+{
+    public static async Task Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddDevelopmentSecrets();
+        var host = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        builder.WebHost.UseUrls(host.DashboardUrl);
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+        builder.UseOrleans(silo => silo
+            .UseSurveillanceClustering(builder.Configuration, host)
+            .AddSurveillance(builder.Configuration));
 
-await SchemaMigrator.ApplyAsync(
-    SurveillanceSiloBuilderExtensions.RequireConnectionString(builder.Configuration),
-    app.Logger,
-    app.Lifetime.ApplicationStopping);
-await app.RunAsync();
+        var app = builder.Build();
+        app.MapOrleansDashboard("/dashboard");
+        app.MapGet("/health/live", () => TypedResults.Ok(new { status = "alive" }));
+
+        await SchemaMigrator.ApplyAsync(
+            SurveillanceSiloBuilderExtensions.RequireConnectionString(builder.Configuration),
+            app.Logger,
+            app.Lifetime.ApplicationStopping);
+        await app.RunAsync();
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Configuration;
+using Orleans.TestingHost;
+using Surveillance.Silo;
+
+namespace Surveillance.Tests.Infrastructure;
+
+/// <summary>
+/// An in-process Orleans cluster whose grains keep their state in the real test PostgreSQL,
+/// under this cluster's own ServiceId so that fixtures do not see each other's grains. A new
+/// <see cref="TestCluster"/> with the same settings sees the state of an earlier one: that is
+/// how the restart tests restart.
+/// </summary>
+public sealed class TestCluster : IAsyncDisposable
+{
+    private TestCluster(InProcessTestCluster cluster, TestSettings settings)
+    {
+        Cluster = cluster;
+        Settings = settings;
+    }
+
+    public InProcessTestCluster Cluster { get; }
+    public TestSettings Settings { get; }
+    public IClusterClient Client => Cluster.Client;
+
+    public static async Task<TestCluster> StartAsync(TestSettings settings, short silos = 1)
+    {
+        await TestDatabase.EnsureSchemaAsync();
+        var builder = new InProcessTestClusterBuilder(silos);
+        builder.Options.ServiceId = settings.ServiceId;
+        builder.Options.ClusterId = "cluster-" + Guid.NewGuid().ToString("N")[..8];
+        builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(settings.SiloConfiguration()));
+        builder.ConfigureSilo((_, silo) => silo.AddSurveillance(silo.Configuration));
+        var cluster = builder.Build();
+        await cluster.DeployAsync();
+        return new TestCluster(cluster, settings);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await Cluster.StopAllSilosAsync();
+        }
+        finally
+        {
+            await Cluster.DisposeAsync();
+        }
+    }
+}
