@@ -10,6 +10,7 @@ public sealed class TestSettings
     public string ServiceId { get; init; } = "test-" + Guid.NewGuid().ToString("N")[..12];
     public string JwtSecret { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
     public string PasswordPepper { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
+    public string AuditHmacKey { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>Extra keys for a particular fixture (e.g. short lockouts).</summary>
     public Dictionary<string, string?> Overrides { get; init; } = [];
@@ -28,6 +29,7 @@ public sealed class TestSettings
         ["ConnectionStrings:Orleans"] = TestDatabase.ConnectionString,
         ["Cluster:ExternalClient"] = "true",
         ["Auth:JwtSecret"] = JwtSecret,
+        ["Audit:HmacKey"] = AuditHmacKey,
     });
 
     private Dictionary<string, string?> Merge(Dictionary<string, string?> values)
