@@ -16,6 +16,12 @@ public static class AccountRules
             return [Roles.Viewer];
         }
 
+        // JSON can carry [null] whatever the contract's types say: that is a 400, not a NullReferenceException.
+        if (roles.Any(string.IsNullOrWhiteSpace))
+        {
+            throw DomainException.Validation("Roles must be non-empty strings.");
+        }
+
         var normalized = roles.Select(r => r.Trim().ToLowerInvariant()).Distinct().Order().ToList();
         var unknown = normalized.Where(r => !Roles.All.Contains(r)).ToList();
         if (unknown.Count > 0)
