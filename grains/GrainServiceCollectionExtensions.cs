@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Surveillance.Edge;
 using Surveillance.Identity;
 
 namespace Surveillance;
@@ -20,7 +21,27 @@ public static class GrainServiceCollectionExtensions
                 "Auth:Lockout needs a positive Threshold, LockoutSeconds, KnownIpDays and MaxLockoutSeconds >= LockoutSeconds.")
             .ValidateOnStart();
         services.AddSingleton<PasswordHasher>();
+        services.AddOptions<ThreatOptions>()
+            .Bind(configuration.GetSection(ThreatOptions.Section))
+            .Validate(o => o.MaxThreats > 0 && o.MaxFailedLogins > 0 && o.WindowSeconds > 0 && o.BlockSeconds > 0 && o.MaxBlockSeconds >= o.BlockSeconds,
+                "Threats: MaxThreats, MaxFailedLogins, WindowSeconds and BlockSeconds must be positive, MaxBlockSeconds >= BlockSeconds.")
+            .Validate(o => Try(() => IpRanges.Parse(o.Allowlist, "Threats:Allowlist")), "Threats:Allowlist holds an entry that is neither an IP nor a CIDR range.")
+            .ValidateOnStart();
+        services.AddSingleton<ThreatAllowlist>();
         services.AddSingleton(TimeProvider.System);
         return services;
+    }
+
+    private static bool Try(Action action)
+    {
+        try
+        {
+            action();
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Surveillance.Api.Errors;
 using Surveillance.Identity;
 
 namespace Surveillance.Api.Auth;
@@ -73,25 +74,14 @@ public sealed class JwtBearerSetup(IOptions<JwtOptions> jwt) : IConfigureNamedOp
     {
         context.HandleResponse();
         var http = context.HttpContext;
-        http.Response.StatusCode = StatusCodes.Status401Unauthorized;
         http.Response.Headers.WWWAuthenticate = context.AuthenticateFailure is null
             ? "Bearer"
             : "Bearer error=\"invalid_token\"";
-        await WriteProblemAsync(http, context.AuthenticateFailure is null
+        await Problems.WriteAsync(http, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, context.AuthenticateFailure is null
             ? "Authentication is required: send 'Authorization: Bearer <token>'."
             : "The token is invalid, expired or revoked.");
     }
 
-    private static Task ForbidAsync(ForbiddenContext context)
-    {
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        return WriteProblemAsync(context.HttpContext, "Your roles do not allow this.");
-    }
-
-    private static async Task WriteProblemAsync(HttpContext http, string detail) =>
-        await http.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = http,
-            ProblemDetails = { Status = http.Response.StatusCode, Detail = detail },
-        });
+    private static Task ForbidAsync(ForbiddenContext context) =>
+        Problems.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "Your roles do not allow this.");
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Surveillance.Api.Admin;
 using Surveillance.Api.Auth;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Errors;
 using Surveillance.Api.Health;
 using Surveillance.Api.Http;
@@ -38,6 +39,12 @@ public static class ApiHostingExtensions
             o.SerializerOptions.Converters.Add(new UtcTimestamp());
         });
         services.AddSurveillanceHealthChecks();
+        services.AddConfiguredCors(builder.Configuration, builder.Environment);
+        services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
+        services.AddSingleton<ClientIpResolver>();
+        services.AddSingleton<RateRules>();
+        services.AddSingleton<AdmissionCache>();
         services.AddOpenApi();
         return builder;
     }
@@ -48,6 +55,8 @@ public static class ApiHostingExtensions
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseCors(CorsSettings.PolicyName);
+        app.UseMiddleware<EdgeGuardMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
 
@@ -55,6 +64,7 @@ public static class ApiHostingExtensions
         app.MapOpenApi();
         app.MapAuthApi();
         app.MapUsersApi();
+        app.MapSecurityApi();
         return app;
     }
 }

@@ -2,11 +2,16 @@ using System.Net;
 
 namespace Surveillance.Api.Http;
 
-/// <summary>The client IP the per-account and per-IP defences key on.</summary>
+/// <summary>The client IP the per-account and per-IP defences key on, as the edge resolved it.</summary>
 public static class ClientAddress
 {
-    /// <summary>The socket address, with IPv4-mapped IPv6 written as IPv4.</summary>
-    public static string Of(HttpContext context) => Normalize(context.Connection.RemoteIpAddress);
+    private const string ItemKey = "surveillance.client_ip";
+
+    public static void Set(HttpContext context, IPAddress address) => context.Items[ItemKey] = Normalize(address);
+
+    /// <summary>The resolved client IP; the socket address when the edge has not run.</summary>
+    public static string Of(HttpContext context) =>
+        context.Items[ItemKey] as string ?? Normalize(context.Connection.RemoteIpAddress);
 
     public static string Normalize(IPAddress? address) => address switch
     {

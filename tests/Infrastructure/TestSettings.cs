@@ -22,6 +22,10 @@ public sealed class TestSettings
         // The policy's floor (10) keeps the suite fast on two cores; production uses 12.
         ["Auth:BcryptWorkFactor"] = "10",
         ["SURVEILLANCE_ADMIN_PASSWORD"] = AdminPassword,
+        // Test classes log in and fail logins from one address far more than a client would;
+        // the edge tests set these back to the real limits.
+        ["Threats:MaxFailedLogins"] = "100000",
+        ["Threats:MaxThreats"] = "100000",
     });
 
     public Dictionary<string, string?> ApiConfiguration() => Merge(new()
@@ -30,6 +34,11 @@ public sealed class TestSettings
         ["Cluster:ExternalClient"] = "true",
         ["Auth:JwtSecret"] = JwtSecret,
         ["Audit:HmacKey"] = AuditHmacKey,
+        ["RateLimiting:Rules:login:Limit"] = "100000",
+        ["RateLimiting:Rules:upload:Limit"] = "100000",
+        ["RateLimiting:Rules:search:Limit"] = "100000",
+        ["RateLimiting:Rules:frames:Limit"] = "100000",
+        ["RateLimiting:Rules:default:Limit"] = "100000",
     });
 
     private Dictionary<string, string?> Merge(Dictionary<string, string?> values)

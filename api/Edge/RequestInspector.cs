@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Surveillance.Api.Edge;
+
+/// <summary>
+/// Feeds every place a client controls to <see cref="ThreatRules"/>: the decoded and the raw path,
+/// the query, and the string values (and member names) of JSON and form bodies. Multipart bodies
+/// are video uploads: their field values and file names are inspected by the upload handler as it
+/// streams them, never buffered here.
+/// </summary>
+public static class RequestInspector
+{
+    /// <summary>Largest JSON or form body buffered for inspection; a larger one is refused (413).</summary>
+    public const int MaxInspectedBodyBytes = 32 * 1024 * 1024;
+
+    private const int MaxJsonDepth = 64;
+
+    public static async Task<ThreatFinding?> InspectAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
+        var rawPath = rawTarget.Split('?', 2)[0];
+        var finding = ThreatRules.Inspect(request.Path.Value ?? "", "path")
+            ?? ThreatRules.Inspect(rawPath, "path");
+        if (finding is not null)
+        {
+            return finding;
+        }
+
+        foreach (var (key, values) in request.Query)
+        {
+            finding = ThreatRules.Inspect(key, $"query:{key}");
+            foreach (var value in values)
+            {
+                finding ??= ThreatRules.Inspect(value ?? "", $"query:{key}");
+            }
+
+            if (finding is not null)
+            {
+                return finding;
+            }
+        }
+
+        if (request.HasFormContentType && !IsMultipart(request))
+        {
+            var form = await request.ReadFormAsync(cancellationToken);
+            foreach (var (key, values) in form)
+            {
+                finding = ThreatRules.Inspect(key, $"form:{key}");
+                foreach (var value in values)
+                {
+                    finding ??= ThreatRules.Inspect(value ?? "", $"form:{key}");
+                }
+
+                if (finding is not null)
+                {
+                    return finding;
+                }
+            }
+        }
+        else if (request.HasJsonContentType())
+        {
+            return await InspectJsonAsync(context, cancellationToken);
+        }
+
+        return null;
+    }
+
+    private static bool IsMultipart(HttpRequest request) =>
+        request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true;
+
+    private static async Task<ThreatFinding?> InspectJsonAsync(HttpContext context, CancellationToken cancellationToken)
+    {
+        var request = context.Request;
+        request.EnableBuffering(bufferThreshold: 1024 * 1024, bufferLimit: MaxInspectedBodyBytes);
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = MaxJsonDepth }, cancellationToken);
+        }
+        catch (JsonException)
+        {
+            return null; // Not JSON: the endpoint's own binding answers 400.
+        }
+        finally
+        {
+            request.Body.Position = 0;
+        }
+
+        using (document)
+        {
+            var searchQuery = request.Path.StartsWithSegments("/surveillance/search");
+            return Walk(document.RootElement, "json:$", searchQuery);
+        }
+    }
+
+    private static ThreatFinding? Walk(JsonElement element, string location, bool searchQuery)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                // API.md: a search query is data; it is checked for script and traversal, not SQL words.
+                var context = searchQuery && location == "json:$.query" ? InputContext.SearchQuery : InputContext.General;
+                return ThreatRules.Inspect(element.GetString() ?? "", location, context);
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var finding = ThreatRules.Inspect(property.Name, location)
+                        ?? Walk(property.Value, $"{location}.{property.Name}", searchQuery);
+                    if (finding is not null)
+                    {
+                        return finding;
+                    }
+                }
+
+                return null;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (Walk(item, $"{location}[{index++}]", searchQuery) is { } finding)
+                    {
+                        return finding;
+                    }
+                }
+
+                return null;
+            default:
+                return null;
+        }
+    }
+}
