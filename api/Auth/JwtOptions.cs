@@ -30,7 +30,7 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
     public ValidateOptionsResult Validate(string? name, JwtOptions options)
     {
         var failures = new List<string>();
-        var secret = options.JwtSecret;
+        var secret = options.JwtSecret ?? ""; // `"JwtSecret": null` in a JSON file binds null: missing too
         if (Encoding.UTF8.GetByteCount(secret) < 32)
         {
             failures.Add("Auth:JwtSecret must be at least 32 bytes of random data (HS256 key); set it from a secret store.");

@@ -16,6 +16,10 @@ public static class RequestInspector
 
     private const int MaxJsonDepth = 64;
 
+    // Secrets are only hashed, never put into SQL, markup, paths or shells; inspecting them would
+    // turn a strong password such as "Tr0ub4dor'--x" into a 400 and a threat counted against the IP.
+    private static bool IsSecret(string name) => name is "password" or "old_password" or "new_password";
+
     public static async Task<ThreatFinding?> InspectAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
@@ -48,7 +52,7 @@ public static class RequestInspector
             foreach (var (key, values) in form)
             {
                 finding = ThreatRules.Inspect(key, $"form:{key}");
-                foreach (var value in values)
+                foreach (var value in IsSecret(key) ? default : values)
                 {
                     finding ??= ThreatRules.Inspect(value ?? "", $"form:{key}");
                 }
@@ -107,7 +111,7 @@ public static class RequestInspector
                 foreach (var property in element.EnumerateObject())
                 {
                     var finding = ThreatRules.Inspect(property.Name, location)
-                        ?? Walk(property.Value, $"{location}.{property.Name}", searchQuery);
+                        ?? (IsSecret(property.Name) ? null : Walk(property.Value, $"{location}.{property.Name}", searchQuery));
                     if (finding is not null)
                     {
                         return finding;

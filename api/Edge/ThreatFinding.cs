@@ -18,6 +18,15 @@ public enum ThreatKind
 /// </summary>
 public sealed record ThreatFinding(ThreatKind Kind, string Location)
 {
+    private const int MaxLocationLength = 100;
+
+    /// <summary>
+    /// Where the payload was. A location embeds names the client chose (a query key, a JSON member), and
+    /// it is echoed in the 400 body and the logs, so anything but <c>[A-Za-z0-9_.:$[]-]</c> becomes '?' and
+    /// it is cut at 100 characters: no CR/LF log forging, no markup reflected back.
+    /// </summary>
+    public string Location { get; } = Printable(Location);
+
     /// <summary>The audit event name, from the OWASP Logging Vocabulary's <c>malicious_*</c> family.</summary>
     public string EventName => Kind switch
     {
@@ -28,4 +37,17 @@ public sealed record ThreatFinding(ThreatKind Kind, string Location)
         ThreatKind.SensitiveFile => "malicious_sensitive_file",
         _ => throw new InvalidOperationException($"No audit event name for {Kind}."),
     };
+
+    private static string Printable(string location)
+    {
+        ArgumentNullException.ThrowIfNull(location);
+        return string.Create(Math.Min(location.Length, MaxLocationLength), location, static (target, source) =>
+        {
+            for (var i = 0; i < target.Length; i++)
+            {
+                var c = source[i];
+                target[i] = char.IsAsciiLetterOrDigit(c) || "_.:$[]-".Contains(c) ? c : '?';
+            }
+        });
+    }
 }

@@ -19,6 +19,7 @@ public static class ProblemDetailsEnricher
         problem.Title ??= ReasonPhrases.GetReasonPhrase(status);
         problem.Detail ??= DefaultDetail(status, problem.Title);
         problem.Extensions.Remove("traceId");
+        problem.Extensions.Remove("trace_id");
         problem.Extensions["error_code"] = http.Items[ErrorCodes.ItemKey] as string ?? ErrorCodes.ForStatus(status);
         problem.Extensions["request_id"] = http.TraceIdentifier;
         problem.Extensions["timestamp"] = Http.UtcTimestamp.Format(DateTimeOffset.UtcNow);

@@ -1,7 +1,6 @@
-using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Surveillance.Api.Errors;
-using Surveillance.Api.Http;
 
 namespace Surveillance.Api.Health;
 
@@ -20,28 +19,19 @@ public static class HealthApi
         return services;
     }
 
-    public static IEndpointRouteBuilder MapHealthApi(this IEndpointRouteBuilder app)
+    public static RouteGroupBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        var dependencies = new HealthCheckOptions
-        {
-            ResponseWriter = WriteAsync,
-            ResultStatusCodes = { [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable },
-        };
-        app.MapHealthChecks("/health", dependencies).WithTags("Health");
-        app.MapHealthChecks("/health/ready", dependencies).WithTags("Health");
-        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false, ResponseWriter = WriteAsync })
-            .WithTags("Health");
-        return app;
+        var api = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        api.MapGet("/", CheckDependenciesAsync);
+        api.MapGet("/ready", CheckDependenciesAsync);
+        api.MapGet("/live", () => TypedResults.Ok(new HealthResponse("healthy", DateTimeOffset.UtcNow, null)));
+        return api;
     }
 
-    private static Task WriteAsync(HttpContext context, HealthReport report)
+    private static async Task<Results<Ok<HealthResponse>, JsonHttpResult<HealthResponse>>> CheckDependenciesAsync(
+        HealthCheckService health, HttpContext context, CancellationToken cancellationToken)
     {
-        var healthy = report.Status == HealthStatus.Healthy;
-        if (!healthy)
-        {
-            context.Response.Headers.RetryAfter = ProblemExceptionHandler.RetryAfterSeconds.ToString();
-        }
-
+        var report = await health.CheckHealthAsync(cancellationToken);
         var services = report.Entries.ToDictionary(
             e => e.Key,
             e => e.Key switch
@@ -49,11 +39,15 @@ public static class HealthApi
                 Cluster => e.Value.Status == HealthStatus.Healthy ? "connected" : "disconnected",
                 _ => e.Value.Status == HealthStatus.Healthy ? "operational" : "unavailable",
             });
-        return context.Response.WriteAsJsonAsync(new
+        if (report.Status == HealthStatus.Healthy)
         {
-            status = healthy ? "healthy" : "unhealthy",
-            timestamp = UtcTimestamp.Format(DateTimeOffset.UtcNow),
-            services,
-        });
+            return TypedResults.Ok(new HealthResponse("healthy", DateTimeOffset.UtcNow, services));
+        }
+
+        context.Response.Headers.RetryAfter = ProblemExceptionHandler.RetryAfterSeconds.ToString();
+        return TypedResults.Json(new HealthResponse("unhealthy", DateTimeOffset.UtcNow, services),
+            statusCode: StatusCodes.Status503ServiceUnavailable);
     }
 }
+
+public sealed record HealthResponse(string Status, DateTimeOffset Timestamp, IReadOnlyDictionary<string, string>? Services);

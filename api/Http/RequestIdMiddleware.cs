@@ -16,6 +16,13 @@ public sealed partial class RequestIdMiddleware(RequestDelegate next)
         var id = SafeToken().IsMatch(offered) ? offered : Guid.NewGuid().ToString("N");
         context.TraceIdentifier = id;
         context.Response.Headers[Header] = id;
+        // The exception handler clears the headers of a failed response before writing its
+        // problem+json: set the header again as the response starts, so errors carry it too.
+        context.Response.OnStarting(() =>
+        {
+            context.Response.Headers[Header] = id;
+            return Task.CompletedTask;
+        });
         return next(context);
     }
 

@@ -24,7 +24,7 @@ internal sealed class PasswordHashingOptionsValidator : IValidateOptions<Passwor
             failures.Add("Auth:BcryptWorkFactor must be between 10 and 31.");
         }
 
-        if (System.Text.Encoding.UTF8.GetByteCount(options.PasswordPepper) < 32)
+        if (System.Text.Encoding.UTF8.GetByteCount(options.PasswordPepper ?? "") < 32)
         {
             failures.Add("Auth:PasswordPepper must be a secret of at least 32 bytes (it keys the password pre-hash).");
         }
