@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Surveillance.Edge;
 using Surveillance.Identity;
+using Surveillance.Videos;
 
 namespace Surveillance;
 
@@ -28,6 +29,13 @@ public static class GrainServiceCollectionExtensions
             .Validate(o => Try(() => IpRanges.Parse(o.Allowlist, "Threats:Allowlist")), "Threats:Allowlist holds an entry that is neither an IP nor a CIDR range.")
             .ValidateOnStart();
         services.AddSingleton<ThreatAllowlist>();
+        services.AddOptions<MasterKeyOptions>().Bind(configuration.GetSection(MasterKeyOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MasterKeyOptions>, MasterKeyOptionsValidator>();
+        services.AddSingleton<MasterKeyRing>();
+        services.AddOptions<RetentionOptions>()
+            .Bind(configuration.GetSection(RetentionOptions.Section))
+            .Validate(o => o.DaySeconds > 0 && o.CheckIntervalSeconds > 0, "Retention:DaySeconds and Retention:CheckIntervalSeconds must be positive.")
+            .ValidateOnStart();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

@@ -1,5 +1,6 @@
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Surveillance.Hosting;
 
 namespace Surveillance.Silo;
 
@@ -26,6 +27,11 @@ public static class SurveillanceSiloBuilderExtensions
             o.ConnectionString = connectionString;
         });
         silo.Services.AddSurveillanceGrains(configuration);
+        silo.Services.AddVideoFiles(configuration);
+        // Reminders may fire more often than Orleans' one-minute default when retention checks
+        // are configured to (tests); production keeps the default.
+        var retentionCheck = TimeSpan.FromSeconds(configuration.GetValue("Retention:CheckIntervalSeconds", 3600));
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = retentionCheck < o.MinimumReminderPeriod ? retentionCheck : o.MinimumReminderPeriod);
         silo.AddDashboard();
         silo.AddStartupTask(async (services, _) => await BootstrapAdmin.EnsureAsync(
             services.GetRequiredService<IGrainFactory>(),

@@ -1,7 +1,6 @@
 using System.Globalization;
 using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
-using Surveillance.Edge;
 
 namespace Surveillance.Api.Edge;
 
@@ -46,29 +45,14 @@ public sealed class EdgeGuardMiddleware(
 
         if (await RequestInspector.InspectAsync(context, context.RequestAborted) is { } finding)
         {
-            await RejectThreatAsync(context, ip, finding);
+            await ThreatReporter.ReportAsync(context, finding);
+            await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.SuspiciousInput,
+                $"The request was refused: suspicious input in {finding.Location}.");
             return;
         }
 
         await next(context);
     }
-
-    /// <summary>Counts a threat found anywhere in the request (also by the upload handler) and answers 400.</summary>
-    public static async Task RejectThreatAsync(HttpContext context, string ip, ThreatFinding finding)
-    {
-        context.Items[ThreatEventKey] = finding.EventName;
-        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
-        if (await grains.GetGrain<IClientIpGrain>(ip).RecordThreatAsync(finding.EventName) is { } block)
-        {
-            context.RequestServices.GetRequiredService<AdmissionCache>().Blocked(ip, block);
-        }
-
-        await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.SuspiciousInput,
-            $"The request was refused: suspicious input in {finding.Location}.");
-    }
-
-    /// <summary>Where the audit log finds the event name of a refused threat.</summary>
-    public const string ThreatEventKey = "surveillance.threat_event";
 
     private static void WriteRateLimitHeaders(HttpContext context, EdgeDecision decision)
     {

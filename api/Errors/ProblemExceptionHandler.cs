@@ -22,6 +22,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         }
 
         var (status, detail) = Classify(exception);
+        if (exception is HttpProblemException { ErrorCode: { } code })
+        {
+            context.Items[ErrorCodes.ItemKey] = code;
+        }
+
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             logger.LogWarning(exception, "Cluster or database unavailable while serving {Path}", context.Request.Path);
@@ -43,6 +48,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     private static (int Status, string Detail) Classify(Exception exception) => exception switch
     {
         DomainException domain => (StatusFor(domain.Error), domain.Message),
+        HttpProblemException problem => (problem.Status, problem.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (StatusCodes.Status413PayloadTooLarge, "The request body is too large."),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>

@@ -8,6 +8,9 @@ using Surveillance.Api.Edge;
 using Surveillance.Api.Errors;
 using Surveillance.Api.Health;
 using Surveillance.Api.Http;
+using Surveillance.Api.Projects;
+using Surveillance.Api.Videos;
+using Surveillance.Hosting;
 using Surveillance.Identity;
 
 namespace Surveillance.Api.Hosting;
@@ -45,6 +48,12 @@ public static class ApiHostingExtensions
         services.AddSingleton<ClientIpResolver>();
         services.AddSingleton<RateRules>();
         services.AddSingleton<AdmissionCache>();
+        services.AddOptions<UploadOptions>()
+            .Bind(builder.Configuration.GetSection(UploadOptions.Section))
+            .Validate(o => o.MaxBytes > 0, "Uploads:MaxBytes must be positive.")
+            .ValidateOnStart();
+        services.AddVideoFiles(builder.Configuration);
+        services.AddScoped<UploadReceiver>();
         services.AddOpenApi();
         return builder;
     }
@@ -65,6 +74,9 @@ public static class ApiHostingExtensions
         app.MapAuthApi();
         app.MapUsersApi();
         app.MapSecurityApi();
+        app.MapKeysApi();
+        app.MapProjectsApi();
+        app.MapVideosApi();
         return app;
     }
 }

@@ -12,6 +12,13 @@ public sealed class TestSettings
     public string PasswordPepper { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
     public string AuditHmacKey { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
+    /// <summary>Master keys (id → base64) and the active one; a test may replace them to rotate.</summary>
+    public Dictionary<string, string> MasterKeys { get; init; } = new() { ["test-1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
+    public string ActiveKeyId { get; init; } = "test-1";
+
+    /// <summary>Where this fixture's encrypted videos are written (silo and API share it, as on one host).</summary>
+    public string VideoPath { get; init; } = Path.Combine(Path.GetTempPath(), "surveillance-tests", Guid.NewGuid().ToString("N"));
+
     /// <summary>Extra keys for a particular fixture (e.g. short lockouts).</summary>
     public Dictionary<string, string?> Overrides { get; init; } = [];
 
@@ -43,6 +50,13 @@ public sealed class TestSettings
 
     private Dictionary<string, string?> Merge(Dictionary<string, string?> values)
     {
+        values["Storage:VideoPath"] = VideoPath;
+        values["Storage:ActiveKeyId"] = ActiveKeyId;
+        foreach (var (id, key) in MasterKeys)
+        {
+            values[$"Storage:MasterKeys:{id}"] = key;
+        }
+
         foreach (var (key, value) in Overrides)
         {
             values[key] = value;

@@ -1,0 +1,28 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Auth;
+using Surveillance.Videos;
+
+namespace Surveillance.Api.Admin;
+
+/// <summary><c>/admin/keys</c>: master-key rotation.</summary>
+public static class KeysApi
+{
+    public sealed record RotationResponse(string ActiveKeyId, int Rewrapped);
+
+    public static RouteGroupBuilder MapKeysApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/admin/keys").WithTags("Administration").RequireAuthorization(Policies.Admin);
+        api.MapPost("/rotate", RotateAsync);
+        return api;
+    }
+
+    /// <summary>
+    /// Re-wraps every video's data key under the configured active master key
+    /// (<c>Storage:ActiveKeyId</c>). No video bytes are re-encrypted.
+    /// </summary>
+    private static async Task<Ok<RotationResponse>> RotateAsync(IGrainFactory grains)
+    {
+        var result = await grains.GetGrain<IKeyRotationGrain>(0).RotateAsync();
+        return TypedResults.Ok(new RotationResponse(result.ActiveKeyId, result.Rewrapped));
+    }
+}

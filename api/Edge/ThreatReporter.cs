@@ -1,0 +1,31 @@
+using Surveillance.Api.Errors;
+using Surveillance.Api.Http;
+using Surveillance.Edge;
+
+namespace Surveillance.Api.Edge;
+
+/// <summary>Counts an intrusion-detection match against the client IP; five within the window block it.</summary>
+public static class ThreatReporter
+{
+    /// <summary>Where the audit log finds the event name of a refused threat.</summary>
+    public const string EventItemKey = "surveillance.threat_event";
+
+    public static async Task ReportAsync(HttpContext context, ThreatFinding finding)
+    {
+        var ip = ClientAddress.Of(context);
+        context.Items[EventItemKey] = finding.EventName;
+        var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
+        if (await grains.GetGrain<IClientIpGrain>(ip).RecordThreatAsync(finding.EventName) is { } block)
+        {
+            context.RequestServices.GetRequiredService<AdmissionCache>().Blocked(ip, block);
+        }
+    }
+
+    /// <summary>Reports the finding and refuses the request with 400 SUSPICIOUS_INPUT.</summary>
+    public static async Task<HttpProblemException> RefuseAsync(HttpContext context, ThreatFinding finding)
+    {
+        await ReportAsync(context, finding);
+        return new HttpProblemException(StatusCodes.Status400BadRequest,
+            $"The request was refused: suspicious input in {finding.Location}.", ErrorCodes.SuspiciousInput);
+    }
+}

@@ -1,0 +1,17 @@
+namespace Surveillance.Api.Errors;
+
+/// <summary>
+/// A refusal decided in the API itself (upload limits, suspicious input found mid-stream) with
+/// its status and, when the status alone does not say it, its error code.
+/// </summary>
+public sealed class HttpProblemException(int status, string detail, string? errorCode = null) : Exception(detail)
+{
+    public int Status { get; } = status;
+    public string? ErrorCode { get; } = errorCode;
+
+    public static HttpProblemException TooLarge(long maxBytes) =>
+        new(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than the limit of {maxBytes} bytes.");
+
+    public static HttpProblemException Unsupported(string detail) =>
+        new(StatusCodes.Status415UnsupportedMediaType, detail);
+}

@@ -1,0 +1,203 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+using Surveillance.Api.Auth;
+using Surveillance.Api.Edge;
+using Surveillance.Api.Errors;
+using Surveillance.Api.Projects;
+using Surveillance.Errors;
+using Surveillance.Identity;
+using Surveillance.Storage;
+using Surveillance.Videos;
+
+namespace Surveillance.Api.Videos;
+
+/// <summary>
+/// Streams one multipart upload: the form is read part by part (never buffered by the form
+/// feature), the file is checked — declared size, extension, container signature — then
+/// encrypted as it arrives into a temporary file that is fsynced and renamed only when complete.
+/// The plaintext never touches the disk; a failed or aborted upload leaves nothing behind.
+/// </summary>
+public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOptions<UploadOptions> options)
+{
+    private const int MaxFieldBytes = 8 * 1024;
+    private readonly long _maxBytes = options.Value.MaxBytes;
+
+    public async Task<UploadReceipt> ReceiveAsync(HttpContext http, ClaimsPrincipal user, CancellationToken cancellationToken)
+    {
+        user.RequireRole(Roles.Operator, Roles.Admin);
+        var boundary = MultipartBoundary(http.Request);
+        string? projectId = null;
+        if (http.Request.Query["project_id"].FirstOrDefault() is { Length: > 0 } fromQuery)
+        {
+            projectId = await AuthorizeProjectAsync(user, fromQuery);
+        }
+
+        // 413 from the declared length, before reading a byte of the body (API.md).
+        if (http.Request.ContentLength > _maxBytes + UploadOptions.FormOverheadBytes)
+        {
+            throw HttpProblemException.TooLarge(_maxBytes);
+        }
+
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit)
+        {
+            limit.MaxRequestBodySize = _maxBytes + UploadOptions.FormOverheadBytes;
+        }
+
+        var reader = new MultipartReader(boundary, http.Request.Body) { HeadersLengthLimit = 16 * 1024 };
+        StoredVideo? stored = null;
+        string? description = null;
+        try
+        {
+            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            {
+                if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                    || !disposition.DispositionType.Equals("form-data"))
+                {
+                    throw DomainException.Validation("Every part of the upload must be form-data.");
+                }
+
+                var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value ?? "";
+                if (disposition.IsFileDisposition())
+                {
+                    if (name != "file" || stored is not null)
+                    {
+                        throw DomainException.Validation("Send exactly one file, in the field 'file'.");
+                    }
+
+                    stored = await StoreAsync(http, section, disposition,
+                        projectId ?? throw DomainException.Validation("'project_id' must come before 'file' in the form (or in the query)."),
+                        cancellationToken);
+                    continue;
+                }
+
+                var value = await ReadFieldAsync(section, name, cancellationToken);
+                await InspectAsync(http, value, $"multipart:{name}");
+                switch (name)
+                {
+                    case "project_id" when projectId is null:
+                        projectId = await AuthorizeProjectAsync(user, value);
+                        break;
+                    case "project_id" when ProjectIds.Normalize(value) != projectId:
+                        throw DomainException.Validation("'project_id' was given twice with different values.");
+                    case "description":
+                        description = VideoDescription.Clean(value);
+                        break;
+                }
+            }
+
+            if (stored is null)
+            {
+                throw DomainException.Validation("'file' is required.");
+            }
+
+            return await RecordAsync(stored, user, description, cancellationToken);
+        }
+        catch
+        {
+            stored?.DeleteFile();
+            throw;
+        }
+    }
+
+    private async Task<StoredVideo> StoreAsync(
+        HttpContext http, MultipartSection section, ContentDispositionHeaderValue disposition, string projectId, CancellationToken cancellationToken)
+    {
+        var clientName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
+        await InspectAsync(http, clientName, "multipart:filename");
+        if (!ContainerSignature.TryGetExtension(clientName, out var extension))
+        {
+            throw HttpProblemException.Unsupported("Only .mp4, .avi, .mov, .mkv and .webm videos are accepted.");
+        }
+
+        var videoId = VideoIds.New();
+        var key = await grains.GetGrain<IVideoGrain>(videoId).IssueDataKeyAsync(projectId);
+        var writer = new EncryptedVideoStore(files, projectId, videoId, key, _maxBytes);
+        try
+        {
+            await writer.WriteAsync(section.Body, extension, cancellationToken);
+            return new StoredVideo(writer, UploadFileName.Sanitize(clientName), ContainerSignature.ContentTypeFor(extension), key.Wrapped);
+        }
+        catch
+        {
+            writer.DeleteFile();
+            throw;
+        }
+    }
+
+    private async Task<UploadReceipt> RecordAsync(StoredVideo stored, ClaimsPrincipal user, string? description, CancellationToken cancellationToken)
+    {
+        var store = stored.Store;
+        var project = await grains.GetGrain<IProjectGrain>(store.ProjectId).CreateForUploaderAsync(user.Username());
+        var video = await grains.GetGrain<IVideoGrain>(store.VideoId).RecordUploadAsync(new VideoUpload(
+            project.ProjectId, stored.Filename, description, store.SizeBytes, store.Sha256, stored.ContentType,
+            user.Username(), stored.Key, store.FileKeyId));
+        cancellationToken.ThrowIfCancellationRequested();
+        return new UploadReceipt("Video uploaded successfully", video.VideoId, video.VideoId, video.ProjectId,
+            video.Filename, video.SizeBytes, video.Sha256, video.Status);
+    }
+
+    /// <summary>Uploading needs the operator role and, for an existing project, membership.</summary>
+    private async Task<string> AuthorizeProjectAsync(ClaimsPrincipal user, string value)
+    {
+        var projectId = ProjectIds.Normalize(value);
+        if (!ProjectIds.IsValid(projectId))
+        {
+            throw DomainException.Validation("'project_id' must be 1 to 100 of A-Z, a-z, 0-9, '_' and '-'.");
+        }
+
+        // A project that does not exist yet is created for the uploader once the file is stored.
+        if (await grains.GetGrain<IProjectGrain>(projectId).GetAsync() is { } project && !user.CanRead(project))
+        {
+            throw ProjectAccess.NoSuchProject();
+        }
+
+        return projectId;
+    }
+
+    private static async Task InspectAsync(HttpContext http, string value, string location)
+    {
+        if (ThreatRules.Inspect(value, location) is { } finding)
+        {
+            throw await ThreatReporter.RefuseAsync(http, finding);
+        }
+    }
+
+    private static async Task<string> ReadFieldAsync(MultipartSection section, string name, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[MaxFieldBytes + 1];
+        var total = 0;
+        int read;
+        while ((read = await section.Body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > MaxFieldBytes)
+            {
+                throw DomainException.Validation($"The form field '{name}' is too long.");
+            }
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    private static string MultipartBoundary(HttpRequest request)
+    {
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || !contentType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+        {
+            throw HttpProblemException.Unsupported("Upload with Content-Type multipart/form-data.");
+        }
+
+        var boundary = HeaderUtilities.RemoveQuotes(contentType.Boundary).Value;
+        return boundary is { Length: > 0 and <= 200 }
+            ? boundary
+            : throw DomainException.Validation("The multipart boundary is missing or too long.");
+    }
+
+    private sealed record StoredVideo(EncryptedVideoStore Store, string Filename, string ContentType, WrappedDataKey Key)
+    {
+        public void DeleteFile() => Store.DeleteFile();
+    }
+}

@@ -1,0 +1,106 @@
+using Microsoft.Net.Http.Headers;
+using Surveillance.Api.Errors;
+using Surveillance.Storage;
+using Surveillance.Videos;
+
+namespace Surveillance.Api.Videos;
+
+/// <summary>
+/// Streams a video's original bytes, decrypting as it goes. A single <c>Range</c> decrypts only
+/// the segments it needs (206); an unsatisfiable one is 416. A file that fails authentication
+/// before the response starts is a 500; one that fails mid-stream aborts the connection, so a
+/// client never receives altered bytes as content.
+/// </summary>
+public static class VideoContent
+{
+    public static async Task WriteAsync(HttpContext http, VideoInfo video, ContentKey key, VideoFiles files, ILogger logger)
+    {
+        var response = http.Response;
+        await using var file = new FileStream(files.PathFor(video.ProjectId, video.VideoId), new FileStreamOptions
+        {
+            Mode = FileMode.Open,
+            Access = FileAccess.Read,
+            Share = FileShare.Read,
+            Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
+        });
+        using var reader = await OpenAsync(file, video, key, logger, http.RequestAborted);
+        var length = reader.PlaintextLength;
+        var (offset, count) = (0L, length);
+        response.Headers.AcceptRanges = "bytes";
+        if (http.Request.GetTypedHeaders().Range is { Ranges.Count: 1 } range
+            && range.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase))
+        {
+            var requested = range.Ranges.Single();
+            if (!TryResolve(requested.From, requested.To, length, out offset, out count))
+            {
+                response.Headers.ContentRange = new ContentRangeHeaderValue(length).ToString();
+                throw new HttpProblemException(StatusCodes.Status416RangeNotSatisfiable,
+                    $"The range is outside the video's {length} bytes.", ErrorCodes.Validation);
+            }
+
+            response.StatusCode = StatusCodes.Status206PartialContent;
+            response.Headers.ContentRange = new ContentRangeHeaderValue(offset, offset + count - 1, length).ToString();
+        }
+
+        response.ContentType = video.ContentType;
+        response.ContentLength = count;
+        response.Headers.CacheControl = "no-store";
+        var disposition = new ContentDispositionHeaderValue("attachment");
+        disposition.SetHttpFileName(video.Filename); // RFC 6266: an ASCII filename and a UTF-8 filename*
+        response.Headers.ContentDisposition = disposition.ToString();
+        try
+        {
+            await reader.CopyRangeToAsync(response.Body, offset, count, http.RequestAborted);
+        }
+        catch (VideoIntegrityException exception)
+        {
+            logger.LogCritical(exception, "Video {VideoId} failed its integrity check while streaming; the response was aborted", video.VideoId);
+            http.Items[IntegrityFailureKey] = true;
+            http.Abort();
+        }
+    }
+
+    /// <summary>Set when a download was refused or cut because the stored bytes were altered.</summary>
+    public const string IntegrityFailureKey = "surveillance.integrity_failure";
+
+    private static async Task<EncryptedVideoReader> OpenAsync(FileStream file, VideoInfo video, ContentKey key, ILogger logger, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await EncryptedVideoReader.OpenAsync(
+                file, key.DataKey, video.VideoId, video.ProjectId, Convert.FromHexString(key.FileKeyId), cancellationToken);
+        }
+        catch (VideoIntegrityException exception)
+        {
+            logger.LogCritical(exception, "Video {VideoId} failed its integrity check", video.VideoId);
+            throw new HttpProblemException(StatusCodes.Status500InternalServerError,
+                "The stored video failed its integrity check and is not served.");
+        }
+    }
+
+    /// <summary>RFC 9110 §14.1.2: <c>a-b</c>, <c>a-</c> and the suffix form <c>-n</c>.</summary>
+    private static bool TryResolve(long? from, long? to, long length, out long offset, out long count)
+    {
+        (offset, count) = (0, 0);
+        if (from is { } start)
+        {
+            if (start >= length || (to is { } e && e < start))
+            {
+                return false;
+            }
+
+            var end = Math.Min(to ?? length - 1, length - 1);
+            (offset, count) = (start, end - start + 1);
+            return true;
+        }
+
+        if (to is { } suffix && suffix > 0 && length > 0)
+        {
+            count = Math.Min(suffix, length);
+            offset = length - count;
+            return true;
+        }
+
+        return false;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Projects;
+using Surveillance.Errors;
+using Surveillance.Identity;
+using Surveillance.Storage;
+using Surveillance.Videos;
+
+namespace Surveillance.Api.Videos;
+
+/// <summary><c>/surveillance/upload</c> and <c>/surveillance/videos</c>: footage in, footage out.</summary>
+public static class VideosApi
+{
+    public const int DefaultListLimit = 100;
+    public const int MaxListLimit = 1000;
+
+    public static RouteGroupBuilder MapVideosApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/surveillance").WithTags("Videos").RequireAuthorization();
+        api.MapPost("/upload", UploadAsync).DisableAntiforgery().Accepts<IFormFile>("multipart/form-data");
+        api.MapGet("/videos", ListAsync);
+        api.MapGet("/videos/{videoId}", GetAsync);
+        api.MapGet("/videos/{videoId}/content", DownloadAsync);
+        api.MapDelete("/videos/{videoId}", DeleteAsync);
+        return api;
+    }
+
+    private static async Task<Created<UploadReceipt>> UploadAsync(
+        HttpContext http, ClaimsPrincipal user, UploadReceiver receiver, CancellationToken cancellationToken)
+    {
+        var receipt = await receiver.ReceiveAsync(http, user, cancellationToken);
+        return TypedResults.Created($"/surveillance/videos/{receipt.VideoId}", receipt);
+    }
+
+    private static async Task<Ok<VideoListResponse>> ListAsync(
+        ClaimsPrincipal user, IGrainFactory grains, string? projectId, string? status, int? limit)
+    {
+        var take = limit ?? DefaultListLimit;
+        if (take is < 1 or > MaxListLimit)
+        {
+            throw DomainException.Validation($"'limit' must be 1 to {MaxListLimit}.");
+        }
+
+        IEnumerable<ProjectInfo> projects;
+        if (projectId is not null)
+        {
+            projects = [await ProjectAccess.ReadableAsync(grains, user, projectId)];
+        }
+        else
+        {
+            var ids = await grains.GetGrain<IProjectDirectoryGrain>(0).ListAsync();
+            projects = (await Task.WhenAll(ids.Select(id => grains.GetGrain<IProjectGrain>(id).GetAsync())))
+                .OfType<ProjectInfo>().Where(user.CanRead);
+        }
+
+        var videos = new List<VideoInfo>();
+        foreach (var project in projects)
+        {
+            videos.AddRange(await ProjectsApi.VideosOfAsync(grains, project));
+        }
+
+        return TypedResults.Ok(new VideoListResponse(videos
+            .Where(v => status is null || v.Status == status)
+            .OrderByDescending(v => v.UploadedAt)
+            .Take(take)
+            .Select(VideoResponse.From)
+            .ToList()));
+    }
+
+    private static async Task<Ok<VideoResponse>> GetAsync(string videoId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (video, _) = await ProjectAccess.ReadableVideoAsync(grains, user, videoId);
+        return TypedResults.Ok(VideoResponse.From(video));
+    }
+
+    private static async Task<EmptyHttpResult> DownloadAsync(
+        string videoId, HttpContext http, ClaimsPrincipal user, IGrainFactory grains, VideoFiles files, ILoggerFactory loggers)
+    {
+        var (video, _) = await ProjectAccess.ReadableVideoAsync(grains, user, videoId);
+        var key = await grains.GetGrain<IVideoGrain>(video.VideoId).GetContentKeyAsync();
+        await VideoContent.WriteAsync(http, video, key, files, loggers.CreateLogger(typeof(VideoContent)));
+        return TypedResults.Empty;
+    }
+
+    private static async Task<NoContent> DeleteAsync(string videoId, ClaimsPrincipal user, IGrainFactory grains)
+    {
+        var (video, _) = await ProjectAccess.ReadableVideoAsync(grains, user, videoId);
+        user.RequireRole(Roles.Operator, Roles.Admin);
+        await grains.GetGrain<IVideoGrain>(video.VideoId).DeleteAsync();
+        return TypedResults.NoContent();
+    }
+}
