@@ -25,6 +25,7 @@ silo_dll="$root/silo/bin/Release/net10.0/Surveillance.Silo.dll"
 api_dll="$root/api/bin/Release/net10.0/Surveillance.Api.dll"
 silo_pid=""
 api_pid=""
+started_pid=""
 
 # First URL of an ASP.NET Core URL list, with a wildcard host replaced by loopback: where curl
 # can reach a service that may be listening on all interfaces.
@@ -43,6 +44,16 @@ wait_healthy() {
         sleep 0.5
     done
     die "the $name did not answer $url within 60 s"
+}
+
+# Starts DLL in the background with its output prefixed by "[NAME] ", and sets started_pid.
+# Its working directory is its build output, so that its appsettings.json (copied there) is
+# found: the content root is the working directory. The prefixer ignores SIGINT, so that
+# Ctrl-C does not cut off the service's shutdown output.
+start_service() {
+    local name=$1 dll=$2
+    (cd "$(dirname "$dll")" && exec dotnet "$dll") > >(trap '' INT; exec sed -u "s/^/[$name] /") 2>&1 &
+    started_pid=$!
 }
 
 # shellcheck disable=SC2317  # stop_process and cleanup run from traps
@@ -122,13 +133,13 @@ fi
 # The silo applies the schema and, on the very first start, prints the generated admin password
 # once on stdout: its output is shown, only prefixed.
 log "starting the silo (silo port $Orleans__SiloPort, gateway $Orleans__GatewayPort)"
-dotnet "$silo_dll" > >(sed -u 's/^/[silo] /') 2>&1 &
-silo_pid=$!
+start_service silo "$silo_dll"
+silo_pid=$started_pid
 wait_healthy silo "$silo_pid" "$silo_health"
 
 log "starting the API on $api_urls"
-ASPNETCORE_URLS="$api_urls" dotnet "$api_dll" > >(sed -u 's/^/[api] /') 2>&1 &
-api_pid=$!
+ASPNETCORE_URLS="$api_urls" start_service api "$api_dll"
+api_pid=$started_pid
 wait_healthy API "$api_pid" "$api_base/health/live"
 
 cat <<EOF

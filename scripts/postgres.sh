@@ -115,6 +115,8 @@ pg_allow_traverse() {
     is_root || return 0
     _ensure_pg_os_user
     runuser -u "$PG_OS_USER" -- test -x "$dir" 2>/dev/null && return 0
+    # Blocked further up (e.g. under /root): nothing to gain here; pg_start explains.
+    runuser -u "$PG_OS_USER" -- test -x "$(dirname "$dir")" 2>/dev/null || return 0
     chgrp "$PG_OS_USER" "$dir"
     chmod g+x "$dir"
 }
@@ -158,7 +160,7 @@ pg_start() {
     if [ -f "$datadir/PG_VERSION" ]; then
         local want have
         want=$(cat "$datadir/PG_VERSION")
-        have=$("$PG_BIN/pg_ctl" --version | sed -E 's/.* ([0-9]+)(\.[0-9]+)?.*/\1/')
+        have=$("$PG_BIN/pg_ctl" --version | awk '{ split($3, v, "."); print v[1] }')   # "pg_ctl (PostgreSQL) 15.18 (Debian …)"
         if [ "$want" != "$have" ]; then
             [ -x "/usr/lib/postgresql/$want/bin/pg_ctl" ] \
                 || die "$datadir was created by PostgreSQL $want, but only PostgreSQL $have is installed"
@@ -195,7 +197,7 @@ pg_start() {
     if [ ! -e "$logfile" ]; then
         (umask 077 && : >"$logfile")
     fi
-    is_root && chown "$PG_OS_USER:" "$logfile"
+    if is_root; then chown "$PG_OS_USER:" "$logfile"; fi
 
     log "starting PostgreSQL on 127.0.0.1:$port (log: $logfile)"
     if ! as_pg "$PG_BIN/pg_ctl" -D "$datadir" -l "$logfile" -w -t 60 start >/dev/null; then
@@ -251,6 +253,26 @@ pg_drop_database() {
     _pg_admin_psql "$datadir" "$port" -v db="$db" <<'SQL'
 SET client_min_messages = warning;
 SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
+SQL
+}
+
+# Drop every database the role 'surveillance' owns. Only for a cluster that is ours alone (the
+# tests'): no run then sees what an earlier one, or a test that crashed, left behind.
+pg_drop_role_databases() {
+    local datadir=$1 port=$2
+    _pg_admin_psql "$datadir" "$port" -v role="$PG_DB_ROLE" <<'SQL'
+SET client_min_messages = warning;
+SELECT format('DROP DATABASE %I WITH (FORCE)', datname) FROM pg_database
+ WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = :'role') \gexec
+SQL
+}
+
+# Let the role create databases of its own (tests that need a scratch database). Not for run.sh:
+# the services need no more than the database they own.
+pg_allow_createdb() {
+    local datadir=$1 port=$2
+    _pg_admin_psql "$datadir" "$port" -v role="$PG_DB_ROLE" <<'SQL'
+ALTER ROLE :"role" CREATEDB;
 SQL
 }
 

@@ -15,13 +15,18 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock)
 {
     public static readonly TimeSpan LeaseLifetime = TimeSpan.FromSeconds(1);
 
+    /// <summary>How often idle clients are dropped, so memory follows active IPs, not every IP ever seen.</summary>
+    private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<string, ClientLeases> _clients = new();
+    private long _nextSweepTicks;
 
     public static int LeaseSize(RateRule rule) => Math.Clamp(rule.Limit / 20, 1, 50);
 
     public async Task<EdgeDecision> AdmitAsync(string ip, RateRule rule)
     {
         var now = clock.GetUtcNow();
+        SweepIfDue(now);
         var client = _clients.GetOrAdd(ip, _ => new ClientLeases());
         int returned;
         lock (client)
@@ -82,6 +87,26 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock)
 
     /// <summary>Forgets everything about the IP (an administrator unblocked it here).</summary>
     public void Forget(string ip) => _clients.TryRemove(ip, out _);
+
+    private void SweepIfDue(DateTimeOffset now)
+    {
+        var due = Interlocked.Read(ref _nextSweepTicks);
+        if (now.UtcTicks < due || Interlocked.CompareExchange(ref _nextSweepTicks, (now + SweepInterval).UtcTicks, due) != due)
+        {
+            return;
+        }
+
+        foreach (var (ip, client) in _clients)
+        {
+            lock (client)
+            {
+                if (client.BlockRecheckAt <= now && client.Leases.Values.All(l => l.ExpiresAt <= now))
+                {
+                    _clients.TryRemove(ip, out _);
+                }
+            }
+        }
+    }
 
     private static void RememberBlock(ClientLeases client, BlockInfo block, DateTimeOffset now)
     {
