@@ -123,7 +123,8 @@ else
 fi
 
 log "building (Release)"
-if ! dotnet build Surveillance.sln -c Release -nologo -v quiet >"$data/build.log" 2>&1; then
+# stdin from /dev/null: with a terminal there, the build writes terminal control codes to it.
+if ! dotnet build Surveillance.sln -c Release -nologo -v quiet >"$data/build.log" 2>&1 </dev/null; then
     cat "$data/build.log" >&2
     die "the build failed (full output: $data/build.log)"
 fi
