@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Audit;
 using Surveillance.Api.Auth;
 using Surveillance.Videos;
 
@@ -20,9 +21,14 @@ public static class KeysApi
     /// Re-wraps every video's data key under the configured active master key
     /// (<c>Storage:ActiveKeyId</c>). No video bytes are re-encrypted.
     /// </summary>
-    private static async Task<Ok<RotationResponse>> RotateAsync(IGrainFactory grains)
+    private static async Task<Ok<RotationResponse>> RotateAsync(IGrainFactory grains, HttpContext http)
     {
         var result = await grains.GetGrain<IKeyRotationGrain>(0).RotateAsync();
+        http.Audit(AuditEvents.KeyRotated, details: new Dictionary<string, string>
+        {
+            ["active_key_id"] = result.ActiveKeyId,
+            ["rewrapped"] = result.Rewrapped.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         return TypedResults.Ok(new RotationResponse(result.ActiveKeyId, result.Rewrapped));
     }
 }

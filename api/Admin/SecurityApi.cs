@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Audit;
 using Surveillance.Api.Auth;
 using Surveillance.Api.Edge;
 using Surveillance.Api.Http;
@@ -29,7 +30,7 @@ public static class SecurityApi
         return TypedResults.Ok(new BlockedIpListResponse(blocks.Select(BlockedIpResponse.From).ToList()));
     }
 
-    private static async Task<Created<BlockedIpResponse>> BlockAsync(BlockIpRequest? body, IGrainFactory grains, AdmissionCache admissions)
+    private static async Task<Created<BlockedIpResponse>> BlockAsync(BlockIpRequest? body, IGrainFactory grains, AdmissionCache admissions, HttpContext http)
     {
         body = Require.Body(body);
         var ip = ParseIp(Require.Field(body.Ip, "ip", 64));
@@ -42,14 +43,21 @@ public static class SecurityApi
 
         var block = await grains.GetGrain<IClientIpGrain>(ip).BlockAsync(reason, seconds);
         admissions.Blocked(ip, block);
+        http.Audit(AuditEvents.IpBlocked, details: new Dictionary<string, string>
+        {
+            ["ip"] = ip,
+            ["reason"] = reason,
+            ["duration_seconds"] = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         return TypedResults.Created($"/admin/security/ips/{ip}", BlockedIpResponse.From(block));
     }
 
-    private static async Task<NoContent> UnblockAsync(string ip, IGrainFactory grains, AdmissionCache admissions)
+    private static async Task<NoContent> UnblockAsync(string ip, IGrainFactory grains, AdmissionCache admissions, HttpContext http)
     {
         var normalized = ParseIp(ip);
         await grains.GetGrain<IClientIpGrain>(normalized).UnblockAsync();
         admissions.Forget(normalized);
+        http.Audit(AuditEvents.IpUnblocked, details: new Dictionary<string, string> { ["ip"] = normalized });
         return TypedResults.NoContent();
     }
 

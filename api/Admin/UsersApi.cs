@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Audit;
 using Surveillance.Api.Auth;
 using Surveillance.Api.Http;
 using Surveillance.Errors;
@@ -23,7 +24,7 @@ public static class UsersApi
 
     private static IUserDirectoryGrain Directory(IGrainFactory grains) => grains.GetGrain<IUserDirectoryGrain>(0);
 
-    private static async Task<Created<UserResponse>> CreateAsync(CreateUserRequest? body, IGrainFactory grains)
+    private static async Task<Created<UserResponse>> CreateAsync(CreateUserRequest? body, IGrainFactory grains, HttpContext http)
     {
         body = Require.Body(body);
         var profile = await Directory(grains).CreateUserAsync(new NewUser(
@@ -31,6 +32,12 @@ public static class UsersApi
             Require.Field(body.Password, "password", LoginForm.MaxPasswordLength),
             Require.Field(body.Email, "email", 320),
             body.Roles ?? []));
+        http.Audit(AuditEvents.UserCreated, details: new Dictionary<string, string>
+        {
+            ["target"] = profile.Username,
+            ["email"] = profile.Email,
+            ["roles"] = string.Join(',', profile.Roles),
+        });
         return TypedResults.Created($"/admin/users/{profile.Username}", UserResponse.From(profile));
     }
 
@@ -49,25 +56,46 @@ public static class UsersApi
         return TypedResults.Ok(UserResponse.From(profile));
     }
 
-    private static async Task<Ok<UserResponse>> UpdateAsync(string username, UpdateUserRequest? body, IGrainFactory grains)
+    private static async Task<Ok<UserResponse>> UpdateAsync(string username, UpdateUserRequest? body, IGrainFactory grains, HttpContext http)
     {
         body = Require.Body(body);
         var profile = await Directory(grains).UpdateUserAsync(
             KnownFormat(username), new UserPatch(body.Email, body.Roles, body.IsActive));
+        var changes = new Dictionary<string, string> { ["target"] = profile.Username };
+        if (body.Email is not null)
+        {
+            changes["email"] = profile.Email;
+        }
+
+        if (body.Roles is not null)
+        {
+            changes["roles"] = string.Join(',', profile.Roles);
+        }
+
+        if (body.IsActive is not null)
+        {
+            changes["is_active"] = profile.IsActive ? "true" : "false";
+        }
+
+        http.Audit(AuditEvents.UserUpdated, details: changes);
         return TypedResults.Ok(UserResponse.From(profile));
     }
 
-    private static async Task<Ok<MessageResponse>> ResetPasswordAsync(string username, ResetPasswordRequest? body, IGrainFactory grains)
+    private static async Task<Ok<MessageResponse>> ResetPasswordAsync(string username, ResetPasswordRequest? body, IGrainFactory grains, HttpContext http)
     {
         body = Require.Body(body);
-        await grains.GetGrain<IUserGrain>(KnownFormat(username))
+        var target = KnownFormat(username);
+        await grains.GetGrain<IUserGrain>(target)
             .ResetPasswordAsync(Require.Field(body.NewPassword, "new_password", LoginForm.MaxPasswordLength));
+        http.Audit(AuditEvents.UserUpdated, details: new Dictionary<string, string> { ["target"] = target, ["action"] = "reset_password" });
         return TypedResults.Ok(new MessageResponse("Password reset successfully"));
     }
 
-    private static async Task<NoContent> DeleteAsync(string username, IGrainFactory grains)
+    private static async Task<NoContent> DeleteAsync(string username, IGrainFactory grains, HttpContext http)
     {
-        await Directory(grains).DeleteUserAsync(KnownFormat(username));
+        var target = KnownFormat(username);
+        await Directory(grains).DeleteUserAsync(target);
+        http.Audit(AuditEvents.UserDeleted, details: new Dictionary<string, string> { ["target"] = target });
         return TypedResults.NoContent();
     }
 

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Audit;
 using Surveillance.Api.Edge;
 using Surveillance.Api.Http;
 using Surveillance.Edge;
@@ -37,10 +38,13 @@ public static class AuthApi
             .LoginAsync(new LoginAttempt(password, ClientAddress.Of(http)));
         if (outcome.Profile is not { } profile)
         {
+            // The account aimed at, when the name could be one (never free text: it may be a password typed in the wrong field).
+            http.Audit(AuditEvents.LoginFail, username: key == UnknownUserKey ? null : key);
             await CountFailedLoginAsync(http, grains);
             throw new DomainException(DomainError.Unauthorized, LoginFailed);
         }
 
+        http.Audit(AuditEvents.LoginSuccess, username: profile.Username);
         var (token, ticket) = tokens.Issue(profile);
         await grains.GetGrain<IUserSessionsGrain>(profile.Username).OpenAsync(ticket);
         return TypedResults.Ok(new TokenResponse(

@@ -54,11 +54,15 @@ public sealed class EdgeGuardMiddleware(
         await next(context);
     }
 
-    private static void WriteRateLimitHeaders(HttpContext context, EdgeDecision decision)
-    {
-        var headers = context.Response.Headers;
-        headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
-        headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
-        headers["X-RateLimit-Reset"] = decision.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
-    }
+    // Set as the response starts: the exception handler clears the headers of a response it
+    // rewrites (401 for bad credentials, 400 for a bad body), and those responses need them too.
+    private static void WriteRateLimitHeaders(HttpContext context, EdgeDecision decision) =>
+        context.Response.OnStarting(() =>
+        {
+            var headers = context.Response.Headers;
+            headers["X-RateLimit-Limit"] = decision.Limit.ToString(CultureInfo.InvariantCulture);
+            headers["X-RateLimit-Remaining"] = decision.Remaining.ToString(CultureInfo.InvariantCulture);
+            headers["X-RateLimit-Reset"] = decision.ResetAt.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+            return Task.CompletedTask;
+        });
 }

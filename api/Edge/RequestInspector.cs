@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Net.Http.Headers;
 
 namespace Surveillance.Api.Edge;
 
@@ -77,6 +78,16 @@ public static class RequestInspector
     private static async Task<ThreatFinding?> InspectJsonAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
+        // RFC 8259 §8.1: JSON between systems is UTF-8. A body in another charset would not parse here,
+        // so it would go uninspected, while the endpoint's binder transcodes and reads it: refuse it.
+        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var type)
+            && HeaderUtilities.RemoveQuotes(type.Charset) is { Length: > 0 } charset
+            && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)
+            && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new BadHttpRequestException("JSON bodies must be UTF-8.", StatusCodes.Status415UnsupportedMediaType);
+        }
+
         request.EnableBuffering(bufferThreshold: 1024 * 1024, bufferLimit: MaxInspectedBodyBytes);
         JsonDocument document;
         try

@@ -17,6 +17,7 @@ public static class ProblemDetailsEnricher
         problem.Status ??= http.Response.StatusCode;
         var status = problem.Status.Value;
         problem.Title ??= ReasonPhrases.GetReasonPhrase(status);
+        problem.Type ??= "about:blank"; // RFC 9457 §4.2.1: ASP.NET has no default type for some statuses (413, 429)
         problem.Detail ??= DefaultDetail(status, problem.Title);
         problem.Extensions.Remove("traceId");
         problem.Extensions.Remove("trace_id");

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Surveillance.Api.Admin;
+using Surveillance.Api.Audit;
 using Surveillance.Api.Auth;
 using Surveillance.Api.Edge;
 using Surveillance.Api.Errors;
@@ -42,6 +43,7 @@ public static class ApiHostingExtensions
             o.SerializerOptions.Converters.Add(new UtcTimestamp());
         });
         services.AddSurveillanceHealthChecks();
+        services.AddSurveillanceAudit(builder.Configuration);
         services.AddConfiguredCors(builder.Configuration, builder.Environment);
         services.AddOptions<RateLimitOptions>().Bind(builder.Configuration.GetSection(RateLimitOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
@@ -61,6 +63,7 @@ public static class ApiHostingExtensions
     public static WebApplication UseSurveillanceApi(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseSurveillanceAudit();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
@@ -73,6 +76,7 @@ public static class ApiHostingExtensions
         app.MapOpenApi();
         app.MapAuthApi();
         app.MapUsersApi();
+        app.MapAuditApi();
         app.MapSecurityApi();
         app.MapKeysApi();
         app.MapProjectsApi();

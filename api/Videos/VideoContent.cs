@@ -1,4 +1,5 @@
 using Microsoft.Net.Http.Headers;
+using Surveillance.Api.Audit;
 using Surveillance.Api.Errors;
 using Surveillance.Storage;
 using Surveillance.Videos;
@@ -23,7 +24,7 @@ public static class VideoContent
             Share = FileShare.Read,
             Options = FileOptions.Asynchronous | FileOptions.SequentialScan,
         });
-        using var reader = await OpenAsync(file, video, key, logger, http.RequestAborted);
+        using var reader = await OpenAsync(http, file, video, key, logger, http.RequestAborted);
         var length = reader.PlaintextLength;
         var (offset, count) = (0L, length);
         response.Headers.AcceptRanges = "bytes";
@@ -55,15 +56,16 @@ public static class VideoContent
         catch (VideoIntegrityException exception)
         {
             logger.LogCritical(exception, "Video {VideoId} failed its integrity check while streaming; the response was aborted", video.VideoId);
-            http.Items[IntegrityFailureKey] = true;
+            AuditIntegrityFailure(http, video);
             http.Abort();
         }
     }
 
-    /// <summary>Set when a download was refused or cut because the stored bytes were altered.</summary>
-    public const string IntegrityFailureKey = "surveillance.integrity_failure";
+    private static void AuditIntegrityFailure(HttpContext http, VideoInfo video) =>
+        http.Audit(AuditEvents.IntegrityFailure, sensitive: true,
+            details: new Dictionary<string, string> { ["video_id"] = video.VideoId, ["project_id"] = video.ProjectId });
 
-    private static async Task<EncryptedVideoReader> OpenAsync(FileStream file, VideoInfo video, ContentKey key, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<EncryptedVideoReader> OpenAsync(HttpContext http, FileStream file, VideoInfo video, ContentKey key, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
@@ -73,6 +75,7 @@ public static class VideoContent
         catch (VideoIntegrityException exception)
         {
             logger.LogCritical(exception, "Video {VideoId} failed its integrity check", video.VideoId);
+            AuditIntegrityFailure(http, video);
             throw new HttpProblemException(StatusCodes.Status500InternalServerError,
                 "The stored video failed its integrity check and is not served.");
         }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Audit;
 using Surveillance.Api.Projects;
 using Surveillance.Errors;
 using Surveillance.Identity;
@@ -82,11 +83,12 @@ public static class VideosApi
         return TypedResults.Empty;
     }
 
-    private static async Task<NoContent> DeleteAsync(string videoId, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<NoContent> DeleteAsync(string videoId, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
     {
         var (video, _) = await ProjectAccess.ReadableVideoAsync(grains, user, videoId);
         user.RequireRole(Roles.Operator, Roles.Admin);
         await grains.GetGrain<IVideoGrain>(video.VideoId).DeleteAsync();
+        http.Audit(AuditEvents.VideoDeleted, details: new Dictionary<string, string> { ["video_id"] = video.VideoId });
         return TypedResults.NoContent();
     }
 }

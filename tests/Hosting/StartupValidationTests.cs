@@ -133,6 +133,7 @@ public sealed class StartupValidationTests
             builder.UseEnvironment("Production");
             builder.UseSetting("ConnectionStrings:Orleans", TestDatabase.ConnectionString);
             builder.UseSetting("Cluster:ExternalClient", "true");
+            builder.UseSetting("Audit:HmacKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             if (jwtSecret is not null)
             {
                 builder.UseSetting("Auth:JwtSecret", jwtSecret);

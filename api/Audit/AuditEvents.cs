@@ -1,0 +1,70 @@
+namespace Surveillance.Api.Audit;
+
+/// <summary>
+/// Event names from the OWASP Application Logging Vocabulary, and which of them are security
+/// events: those are stored before their response is sent and never dropped.
+/// </summary>
+public static class AuditEvents
+{
+    public const string HttpRequest = "http_request";
+    public const string LoginSuccess = "authn_login_success";
+    public const string LoginFail = "authn_login_fail";
+    public const string TokenRevoked = "authn_token_revoked";
+    public const string PasswordChange = "authn_password_change";
+    public const string PasswordChangeFail = "authn_password_change_fail";
+    public const string AuthorizationFail = "authz_fail";
+    public const string RateLimitExceeded = "excess_rate_limit_exceeded";
+    public const string InputValidationFail = "input_validation_fail";
+    public const string UserCreated = "user_created";
+    public const string UserUpdated = "user_updated";
+    public const string UserDeleted = "user_deleted";
+    public const string IpBlocked = "ip_blocked";
+    public const string IpUnblocked = "ip_unblocked";
+    public const string KeyRotated = "key_rotated";
+    public const string VideoDeleted = "video_deleted";
+
+    /// <summary>Stored bytes (a video, or results) failed their authentication check: tampering or corruption.</summary>
+    public const string IntegrityFailure = "integrity_failure";
+
+    /// <summary>Prefix of the intrusion-detection events (e.g. <c>malicious_sqli</c>); the edge picks the rest.</summary>
+    public const string MaliciousPrefix = "malicious_";
+
+    private static readonly HashSet<string> Security = new(StringComparer.Ordinal)
+    {
+        LoginSuccess, LoginFail, TokenRevoked, PasswordChange, PasswordChangeFail,
+        UserCreated, UserUpdated, UserDeleted, IpBlocked, IpUnblocked, KeyRotated, VideoDeleted, IntegrityFailure,
+        "authn_login_lock", "authn_login_fail_max", "authz_change", "privilege_permissions_changed", "user_archived",
+    };
+
+    /// <summary>Login outcomes, account and role changes, blocks, key rotations and deletions (API.md "Audit").</summary>
+    public static bool IsSecurityEvent(string name) =>
+        Security.Contains(name) || name.EndsWith("_deleted", StringComparison.Ordinal);
+
+    /// <summary>The name a request gets when its endpoint named none: by path and outcome.</summary>
+    public static string Infer(string method, PathString path, int status)
+    {
+        var succeeded = status is >= 200 and < 400;
+        if (path.Equals("/auth/login", StringComparison.OrdinalIgnoreCase) && status is < 400 or 401)
+        {
+            return succeeded ? LoginSuccess : LoginFail;
+        }
+
+        if (path.Equals("/auth/logout", StringComparison.OrdinalIgnoreCase) && succeeded)
+        {
+            return TokenRevoked;
+        }
+
+        if (path.Equals("/auth/change-password", StringComparison.OrdinalIgnoreCase) && HttpMethods.IsPost(method))
+        {
+            return succeeded ? PasswordChange : PasswordChangeFail;
+        }
+
+        return status switch
+        {
+            StatusCodes.Status403Forbidden => AuthorizationFail,
+            StatusCodes.Status429TooManyRequests => RateLimitExceeded,
+            StatusCodes.Status400BadRequest => InputValidationFail,
+            _ => HttpRequest,
+        };
+    }
+}

@@ -1,0 +1,167 @@
+using Surveillance.Api.Auth;
+using Surveillance.Api.Edge;
+using Surveillance.Api.Errors;
+using Surveillance.Api.Http;
+
+namespace Surveillance.Api.Audit;
+
+/// <summary>
+/// Records one audit entry per request that API.md "Audit" names: <c>/auth/login</c>,
+/// <c>/surveillance/upload</c>, <c>/admin/*</c>, every state-changing method and every response
+/// ≥ 400. It sits right after the request-id middleware, outside the exception handler, and reads
+/// the user and the status once the rest of the pipeline has run. A security event is stored
+/// from <c>Response.OnStarting</c>, i.e. before the first byte of its response leaves (and a failure
+/// to store it fails the response); routine entries go through the background queue.
+/// </summary>
+public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audit, TimeProvider time, ILogger<AuditMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var request = new RequestState(time.GetUtcNow());
+        context.Response.OnStarting(() => RecordSecurityEventAsync(context, request));
+        var threw = true;
+        try
+        {
+            await next(context);
+            threw = false;
+        }
+        finally
+        {
+            await RecordAfterPipelineAsync(context, request, threw);
+        }
+    }
+
+    /// <summary>Before the response starts: security events only, awaited.</summary>
+    private async Task RecordSecurityEventAsync(HttpContext context, RequestState request)
+    {
+        if (request.Recorded)
+        {
+            return;
+        }
+
+        var entry = Build(context, request, context.Response.StatusCode);
+        if (entry is not null && IsSecurity(context, entry))
+        {
+            request.Recorded = true;
+            await audit.RecordAsync(entry, CancellationToken.None);
+        }
+    }
+
+    private async Task RecordAfterPipelineAsync(HttpContext context, RequestState request, bool threw)
+    {
+        if (request.Recorded)
+        {
+            return;
+        }
+
+        request.Recorded = true;
+        // An exception that escaped the handler ends as a 500 by the server, whatever was set.
+        var entry = Build(context, request, threw ? StatusCodes.Status500InternalServerError : context.Response.StatusCode);
+        if (entry is null)
+        {
+            return;
+        }
+
+        if (!IsSecurity(context, entry))
+        {
+            audit.Enqueue(entry);
+            return;
+        }
+
+        try
+        {
+            // A response without a body (204, a bare status) has not started yet: still before it.
+            await audit.RecordAsync(entry, CancellationToken.None);
+        }
+        catch (Exception exception) when (!threw && !context.Response.HasStarted && ClusterFaults.IsTransient(exception))
+        {
+            // Fail closed: a security event that cannot be recorded does not get its success answer.
+            LogSecurityEventLost(logger, exception, entry.Event, entry.RequestId);
+            await AnswerUnavailableAsync(context);
+        }
+    }
+
+    private static AuditEntry? Build(HttpContext context, RequestState request, int status)
+    {
+        var feature = context.Features.Get<AuditEventFeature>();
+        var httpRequest = context.Request;
+        var path = httpRequest.PathBase + httpRequest.Path;
+        // The edge names its intrusion-detection refusals (malicious_*) through an item.
+        var named = feature?.Event ?? context.Items[ThreatReporter.EventItemKey] as string;
+        if (named is null && !MustRecord(httpRequest.Method, path, status))
+        {
+            return null;
+        }
+
+        var name = named ?? AuditEvents.Infer(httpRequest.Method, path, status);
+        var user = context.User.Identity?.IsAuthenticated == true ? context.User.FindFirst(TokenClaims.Subject)?.Value : null;
+        return new AuditEntry
+        {
+            Timestamp = request.StartedAt,
+            RequestId = context.TraceIdentifier,
+            Username = user ?? feature?.Username ?? AuditEntry.Anonymous,
+            ClientIp = ClientAddress.Of(context),
+            Method = httpRequest.Method,
+            Path = path.Value ?? "/",
+            StatusCode = status,
+            UserAgent = httpRequest.Headers.UserAgent.ToString(),
+            IsSensitive = feature?.IsSensitive ?? (AuditEvents.IsSecurityEvent(name) || IsAuthOrAdmin(path)),
+            Event = name,
+            Error = status >= 400 ? context.Items[ErrorCodes.ItemKey] as string ?? ErrorCodes.ForStatus(status) : null,
+            Details = feature?.Details.Count > 0 ? new Dictionary<string, string>(feature.Details) : null,
+        };
+    }
+
+    /// <summary>API.md "Audit": which requests are recorded when no endpoint named an event.</summary>
+    public static bool MustRecord(string method, PathString path, int status) =>
+        status >= 400
+        || IsStateChanging(method)
+        || path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/auth/login", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/surveillance/upload", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Stored before the response: named security events, any change under <c>/auth</c> or
+    /// <c>/admin</c> (accounts, roles, blocks, keys), and every successful DELETE.
+    /// </summary>
+    private static bool IsSecurity(HttpContext context, AuditEntry entry)
+    {
+        if (AuditEvents.IsSecurityEvent(entry.Event))
+        {
+            return true;
+        }
+
+        var method = context.Request.Method;
+        return IsStateChanging(method) && (IsAuthOrAdmin(context.Request.Path) || (HttpMethods.IsDelete(method) && entry.StatusCode < 400));
+    }
+
+    private static bool IsStateChanging(string method) =>
+        HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
+
+    private static bool IsAuthOrAdmin(PathString path) =>
+        path.StartsWithSegments("/auth", StringComparison.OrdinalIgnoreCase)
+        || path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task AnswerUnavailableAsync(HttpContext context)
+    {
+        var requestId = context.Response.Headers[RequestIdMiddleware.Header];
+        context.Response.Clear();
+        context.Response.Headers[RequestIdMiddleware.Header] = requestId;
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = ProblemExceptionHandler.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Detail = "The service is temporarily unavailable; retry shortly." },
+        });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Security audit event {Event} of request {RequestId} could not be stored; answering 503")]
+    private static partial void LogSecurityEventLost(ILogger logger, Exception exception, string @event, string requestId);
+
+    private sealed class RequestState(DateTimeOffset startedAt)
+    {
+        public DateTimeOffset StartedAt { get; } = startedAt;
+        public bool Recorded { get; set; }
+    }
+}
