@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Surveillance.Api.Audit;
 using Surveillance.Api.Auth;
 using Surveillance.Videos;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Admin;
 

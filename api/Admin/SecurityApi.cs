@@ -6,6 +6,7 @@ using Surveillance.Api.Edge;
 using Surveillance.Api.Http;
 using Surveillance.Edge;
 using Surveillance.Errors;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Admin;
 

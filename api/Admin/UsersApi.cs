@@ -4,6 +4,7 @@ using Surveillance.Api.Auth;
 using Surveillance.Api.Http;
 using Surveillance.Errors;
 using Surveillance.Identity;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Admin;
 

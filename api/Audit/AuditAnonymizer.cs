@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Audit;
 

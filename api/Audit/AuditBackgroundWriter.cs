@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Audit;
 

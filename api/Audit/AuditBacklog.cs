@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Audit;
 

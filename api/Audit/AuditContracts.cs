@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Audit;
 

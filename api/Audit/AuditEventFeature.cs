@@ -1,3 +1,4 @@
+using Surveillance.Audit;
 namespace Surveillance.Api.Audit;
 
 /// <summary>

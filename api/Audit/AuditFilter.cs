@@ -3,6 +3,7 @@ using System.Net;
 using Npgsql;
 using Surveillance.Api.Http;
 using Surveillance.Errors;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Audit;
 

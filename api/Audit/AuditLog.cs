@@ -1,3 +1,4 @@
+using Surveillance.Audit;
 namespace Surveillance.Api.Audit;
 
 /// <summary>Writes security events at once and routine entries through the bounded backlog.</summary>

@@ -2,6 +2,7 @@ using Surveillance.Api.Auth;
 using Surveillance.Api.Edge;
 using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Audit;
 

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Npgsql;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Audit;
 

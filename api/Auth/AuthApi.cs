@@ -6,6 +6,7 @@ using Surveillance.Api.Http;
 using Surveillance.Edge;
 using Surveillance.Errors;
 using Surveillance.Identity;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Auth;
 

@@ -3,6 +3,7 @@ using Surveillance.Api.Audit;
 using Surveillance.Api.Errors;
 using Surveillance.Storage;
 using Surveillance.Videos;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Videos;
 

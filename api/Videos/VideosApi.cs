@@ -6,6 +6,7 @@ using Surveillance.Errors;
 using Surveillance.Identity;
 using Surveillance.Storage;
 using Surveillance.Videos;
+using Surveillance.Audit;
 
 namespace Surveillance.Api.Videos;
 

@@ -140,13 +140,20 @@ public class AuditFixture : IAsyncLifetime
         return rows;
     }
 
-    /// <summary>Runs SQL as the database superuser with triggers off: what an attacker with database access can do.</summary>
+    /// <summary>
+    /// Runs SQL with the append-only trigger switched off, as the table's owner (or a superuser)
+    /// can: what an attacker with full database access can do.
+    /// </summary>
     public async Task TamperAsync(string sql)
     {
         await using var connection = new NpgsqlConnection(ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand("SET session_replication_role = replica; " + sql, connection);
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using var command = new NpgsqlCommand(
+            "ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; " + sql
+            + "; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only;", connection, transaction);
         await command.ExecuteNonQueryAsync();
+        await transaction.CommitAsync();
     }
 
     private static async Task ExecuteOnServerAsync(NpgsqlConnectionStringBuilder server, string sql)

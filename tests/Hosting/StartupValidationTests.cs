@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Builder;
 using System.Net;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting;
@@ -7,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Surveillance.Identity;
+using Surveillance.Api.Hosting;
 using Surveillance.Tests.Infrastructure;
 
 namespace Surveillance.Tests.Hosting;
@@ -32,9 +34,7 @@ public sealed class StartupValidationTests
     [MemberData(nameof(WeakJwtSecrets))]
     public async Task ProductionApi_RefusesToStart_WithAWeakJwtSecret_NamingTheKey(string? secret)
     {
-        await using var factory = ProductionApi(secret);
-
-        var failure = Record.Exception(() => factory.Services);
+        var failure = await StartProductionApiAsync(secret);
 
         var validation = FindValidationFailure(failure);
         Assert.Contains("Auth:JwtSecret", validation.Message, StringComparison.Ordinal);
@@ -44,9 +44,7 @@ public sealed class StartupValidationTests
     public async Task ProductionApi_RefusesToStart_WithANullJwtSecret_NamingTheKey_NotWithANullReferenceError()
     {
         // `"JwtSecret": null` in appsettings.json binds null, not "": still "missing", and must say so.
-        await using var factory = ProductionApi(null, nullSecret: true);
-
-        var failure = Record.Exception(() => factory.Services);
+        var failure = await StartProductionApiAsync(null, nullSecret: true);
 
         var validation = FindValidationFailure(failure);
         Assert.Contains("Auth:JwtSecret", validation.Message, StringComparison.Ordinal);
@@ -124,6 +122,33 @@ public sealed class StartupValidationTests
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         using var services = new ServiceCollection().AddSurveillanceGrains(configuration).BuildServiceProvider();
         return services.GetRequiredService<IOptions<PasswordHashingOptions>>().Value;
+    }
+
+    /// <summary>
+    /// Builds and starts the API's host as Production runs it — the same wiring as Program.cs,
+    /// without WebApplicationFactory's deferred host, whose disposal can race a failing start —
+    /// and returns what starting it threw.
+    /// </summary>
+    private static async Task<Exception?> StartProductionApiAsync(string? jwtSecret, bool nullSecret = false)
+    {
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Orleans"] = TestDatabase.ConnectionString,
+            ["Cluster:ExternalClient"] = "true",
+            ["Audit:HmacKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["Auth:JwtSecret"] = jwtSecret ?? (nullSecret ? null : ""),
+        });
+        builder.WebHost.UseTestServer();
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            builder.AddSurveillanceApi();
+            await using var app = builder.Build();
+            app.UseSurveillanceApi();
+            await app.StartAsync();
+            await app.StopAsync();
+        });
+        return failure;
     }
 
     /// <summary>The API as Production runs it: no development secrets, only the configuration given here.</summary>

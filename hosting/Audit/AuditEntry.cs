@@ -1,4 +1,4 @@
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>
 /// One audit record as the API produces it (API.md "Audit"): who did what, from where, with which

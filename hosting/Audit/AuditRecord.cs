@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>A stored audit row: the entry, its id and its two links of the chain.</summary>
 public sealed record AuditRecord(long Id, AuditEntry Entry, byte[] PrevHash, byte[] Hash)

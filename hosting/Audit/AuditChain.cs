@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
 
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>
 /// The keyed hash chain: <c>hash = HMAC-SHA256(Audit:HmacKey, prev_hash ‖ canonical(id, entry))</c>.

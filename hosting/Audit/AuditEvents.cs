@@ -1,4 +1,6 @@
-namespace Surveillance.Api.Audit;
+using Microsoft.AspNetCore.Http;
+
+namespace Surveillance.Audit;
 
 /// <summary>
 /// Event names from the OWASP Application Logging Vocabulary, and which of them are security

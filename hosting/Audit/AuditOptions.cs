@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Options;
 
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>Audit settings, section <c>Audit</c>.</summary>
 public sealed class AuditOptions

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>
 /// Makes a request-controlled value safe to store and show in the audit log (OWASP log injection):
