@@ -1,6 +1,11 @@
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using Surveillance.Audit;
 using Surveillance.Hosting;
+using Surveillance.Silo.Audit;
+using Surveillance.Videos;
 
 namespace Surveillance.Silo;
 
@@ -28,6 +33,12 @@ public static class SurveillanceSiloBuilderExtensions
         });
         silo.Services.AddSurveillanceGrains(configuration);
         silo.Services.AddVideoFiles(configuration);
+        silo.Services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateOnStart();
+        silo.Services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
+        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        silo.Services.AddSingleton<AuditChain>();
+        silo.Services.AddSingleton<AuditStore>();
+        silo.Services.AddSingleton<IVideoDeletionAudit, AuditedVideoDeletions>();
         // Reminders may fire more often than Orleans' one-minute default when retention checks
         // are configured to (tests); production keeps the default.
         var retentionCheck = TimeSpan.FromSeconds(configuration.GetValue("Retention:CheckIntervalSeconds", 3600));

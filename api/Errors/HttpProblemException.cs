@@ -9,6 +9,9 @@ public sealed class HttpProblemException(int status, string detail, string? erro
     public int Status { get; } = status;
     public string? ErrorCode { get; } = errorCode;
 
+    /// <summary>Headers the answer must carry (e.g. <c>Content-Range</c> on a 416); set after the response is cleared.</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
     public static HttpProblemException TooLarge(long maxBytes) =>
         new(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than the limit of {maxBytes} bytes.");
 

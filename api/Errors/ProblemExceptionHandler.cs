@@ -27,6 +27,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             context.Items[ErrorCodes.ItemKey] = code;
         }
 
+        if (exception is HttpProblemException problemException)
+        {
+            foreach (var (name, value) in problemException.Headers)
+            {
+                context.Response.Headers[name] = value;
+            }
+        }
+
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             logger.LogWarning(exception, "Cluster or database unavailable while serving {Path}", context.Request.Path);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Surveillance.Api.Auth;
 using Surveillance.Api.Http;
 using Surveillance.Errors;
@@ -39,7 +40,7 @@ public static class ProjectsApi
         return TypedResults.Created($"/surveillance/projects/{id}", ProjectResponse.From(project, []));
     }
 
-    private static async Task<Ok<ProjectListResponse>> ListAsync(ClaimsPrincipal user, IGrainFactory grains, bool? includeStats)
+    private static async Task<Ok<ProjectListResponse>> ListAsync(ClaimsPrincipal user, IGrainFactory grains, [FromQuery(Name = "include_stats")] bool? includeStats)
     {
         var ids = await grains.GetGrain<IProjectDirectoryGrain>(0).ListAsync();
         var projects = (await Task.WhenAll(ids.Select(id => grains.GetGrain<IProjectGrain>(id).GetAsync())))

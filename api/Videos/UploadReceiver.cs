@@ -51,7 +51,7 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
         string? description = null;
         try
         {
-            while (await reader.ReadNextSectionAsync(cancellationToken) is { } section)
+            while (await NextSectionAsync(reader, cancellationToken) is { } section)
             {
                 if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
                     || !disposition.DispositionType.Equals("form-data"))
@@ -67,7 +67,7 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
                         throw DomainException.Validation("Send exactly one file, in the field 'file'.");
                     }
 
-                    stored = await StoreAsync(http, section, disposition,
+                    stored = await StoreAsync(http, new ClientBodyStream(section.Body), disposition,
                         projectId ?? throw DomainException.Validation("'project_id' must come before 'file' in the form (or in the query)."),
                         cancellationToken);
                     continue;
@@ -103,7 +103,7 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
     }
 
     private async Task<StoredVideo> StoreAsync(
-        HttpContext http, MultipartSection section, ContentDispositionHeaderValue disposition, string projectId, CancellationToken cancellationToken)
+        HttpContext http, Stream body, ContentDispositionHeaderValue disposition, string projectId, CancellationToken cancellationToken)
     {
         var clientName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
         await InspectAsync(http, clientName, "multipart:filename");
@@ -117,7 +117,7 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
         var writer = new EncryptedVideoStore(files, projectId, videoId, key, _maxBytes);
         try
         {
-            await writer.WriteAsync(section.Body, extension, cancellationToken);
+            await writer.WriteAsync(body, extension, cancellationToken);
             return new StoredVideo(writer, UploadFileName.Sanitize(clientName), ContainerSignature.ContentTypeFor(extension), key.Wrapped);
         }
         catch
@@ -170,7 +170,8 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
         var buffer = new byte[MaxFieldBytes + 1];
         var total = 0;
         int read;
-        while ((read = await section.Body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
+        var body = new ClientBodyStream(section.Body);
+        while ((read = await body.ReadAsync(buffer.AsMemory(total), cancellationToken)) > 0)
         {
             total += read;
             if (total > MaxFieldBytes)
@@ -180,6 +181,18 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
         }
 
         return System.Text.Encoding.UTF8.GetString(buffer, 0, total);
+    }
+
+    private static async Task<MultipartSection?> NextSectionAsync(MultipartReader reader, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await reader.ReadNextSectionAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            throw ClientBodyStream.Malformed();
+        }
     }
 
     private static string MultipartBoundary(HttpRequest request)
@@ -199,5 +212,43 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
     private sealed record StoredVideo(EncryptedVideoStore Store, string Filename, string ContentType, WrappedDataKey Key)
     {
         public void DeleteFile() => Store.DeleteFile();
+    }
+
+    /// <summary>
+    /// The multipart reader reports a body that ends early or breaks its limits (header size, line
+    /// length) as I/O or data errors: those are the client's bad input, 400, not a server fault.
+    /// Only reads of the request go through here, so a failing disk still answers 500.
+    /// </summary>
+    private sealed class ClientBodyStream(Stream inner) : Stream
+    {
+        public static DomainException Malformed() =>
+            DomainException.Validation("The multipart body is malformed or ends before its closing boundary.");
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException)
+            {
+                throw Malformed();
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override void Flush() => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

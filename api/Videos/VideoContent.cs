@@ -35,9 +35,17 @@ public static class VideoContent
             var requested = range.Ranges.Single();
             if (!TryResolve(requested.From, requested.To, length, out offset, out count))
             {
-                response.Headers.ContentRange = new ContentRangeHeaderValue(length).ToString();
+                // RFC 9110 §15.5.17: a 416 names the current length. The exception handler clears the
+                // response before writing the problem, so the header travels with the exception.
                 throw new HttpProblemException(StatusCodes.Status416RangeNotSatisfiable,
-                    $"The range is outside the video's {length} bytes.", ErrorCodes.Validation);
+                    $"The range is outside the video's {length} bytes.", ErrorCodes.Validation)
+                {
+                    Headers = new Dictionary<string, string>
+                    {
+                        [HeaderNames.ContentRange] = new ContentRangeHeaderValue(length).ToString(),
+                        [HeaderNames.AcceptRanges] = "bytes",
+                    },
+                };
             }
 
             response.StatusCode = StatusCodes.Status206PartialContent;

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Surveillance.Api.Audit;
 using Surveillance.Api.Projects;
 using Surveillance.Errors;
@@ -35,7 +36,7 @@ public static class VideosApi
     }
 
     private static async Task<Ok<VideoListResponse>> ListAsync(
-        ClaimsPrincipal user, IGrainFactory grains, string? projectId, string? status, int? limit)
+        ClaimsPrincipal user, IGrainFactory grains, [FromQuery(Name = "project_id")] string? projectId, string? status, int? limit)
     {
         var take = limit ?? DefaultListLimit;
         if (take is < 1 or > MaxListLimit)

@@ -110,9 +110,16 @@ public sealed class ProjectGrain(
         }
 
         var cutoff = clock.GetUtcNow().AddSeconds(-(double)days * retention.Value.DaySeconds);
-        foreach (var videoId in state.State.VideoIds.ToList())
+
+        // An expiring video removes itself from this project (RemoveVideoAsync) while this call
+        // waits for it: without call-chain reentrancy that call waits behind this one, and both
+        // hang until the response timeout, with the video's state already cleared.
+        using (RequestContext.AllowCallChainReentrancy())
         {
-            await GrainFactory.GetGrain<IVideoGrain>(videoId).ExpireAsync(cutoff);
+            foreach (var videoId in state.State.VideoIds.ToList())
+            {
+                await GrainFactory.GetGrain<IVideoGrain>(videoId).ExpireAsync(cutoff);
+            }
         }
     }
 

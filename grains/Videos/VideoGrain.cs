@@ -9,6 +9,7 @@ public sealed class VideoGrain(
     [PersistentState("video", StorageNames.Main)] IPersistentState<VideoState> state,
     MasterKeyRing keys,
     VideoFiles files,
+    IVideoDeletionAudit deletions,
     TimeProvider clock,
     ILogger<VideoGrain> logger) : Grain, IVideoGrain
 {
@@ -95,7 +96,9 @@ public sealed class VideoGrain(
             return false;
         }
 
+        var projectId = state.State.ProjectId;
         await DeleteAsync();
+        await deletions.RecordAsync(VideoId, projectId, "retention");
         return true;
     }
 

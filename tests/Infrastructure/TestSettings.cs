@@ -28,6 +28,7 @@ public sealed class TestSettings
         ["Auth:PasswordPepper"] = PasswordPepper,
         // The policy's floor (10) keeps the suite fast on two cores; production uses 12.
         ["Auth:BcryptWorkFactor"] = "10",
+        ["Audit:HmacKey"] = AuditHmacKey,
         ["SURVEILLANCE_ADMIN_PASSWORD"] = AdminPassword,
         // Test classes log in and fail logins from one address far more than a client would;
         // the edge tests set these back to the real limits.

@@ -1,0 +1,126 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Surveillance.Tests.Infrastructure;
+using Surveillance.Tests.Storage;
+
+namespace Surveillance.Tests.Videos;
+
+/// <summary>
+/// One cluster and one API for the project and video tests, with their own video directory
+/// (deleted afterwards), real sample videos, and users created and logged in once per name.
+/// </summary>
+public class VideosFixture : IAsyncLifetime
+{
+    public const string UserPassword = "correct horse battery";
+
+    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _tokens = new(StringComparer.Ordinal);
+
+    public TestCluster Cluster { get; private set; } = null!;
+    public ApiHost Api { get; private set; } = null!;
+    public SampleVideos Samples { get; private set; } = null!;
+
+    /// <summary>The fixture's <c>Storage:VideoPath</c>: every stored byte of its videos is under it.</summary>
+    public string VideoPath => Cluster.Settings.VideoPath;
+
+    protected virtual TestSettings CreateSettings() => new();
+
+    public HttpClient CreateClient() => Api.CreateClient();
+
+    /// <summary>
+    /// A client that sends request bodies as they are produced: the default one follows
+    /// redirects, and to replay a request it reads the whole body into memory first.
+    /// </summary>
+    public HttpClient CreateStreamingClient() => Api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+
+    public Task<string> AdminTokenAsync() =>
+        _tokens.GetOrAdd("admin", _ => new Lazy<Task<string>>(() => CreateClient().LoginAsync("admin", TestSettings.AdminPassword))).Value;
+
+    /// <summary>A new user with these roles, logged in: (username, token).</summary>
+    public async Task<(string Username, string Token)> NewUserAsync(params string[] roles)
+    {
+        var http = CreateClient();
+        var username = await http.CreateUserAsync(await AdminTokenAsync(), password: UserPassword, roles: roles);
+        return (username, await http.LoginAsync(username, UserPassword));
+    }
+
+    /// <summary>The token of a user created (with these roles) and logged in once for this fixture.</summary>
+    public Task<string> UserTokenOnceAsync(string username, params string[] roles) =>
+        _tokens.GetOrAdd(username, _ => new Lazy<Task<string>>(async () =>
+        {
+            var http = CreateClient();
+            await http.CreateUserAsync(await AdminTokenAsync(), username, UserPassword, roles);
+            return await http.LoginAsync(username, UserPassword);
+        })).Value;
+
+    /// <summary>Creates a project as admin with a fresh id (lower case) and these members.</summary>
+    public async Task<string> NewProjectAsync(int? retentionDays = null, params string[] members)
+    {
+        var projectId = "p-" + Guid.NewGuid().ToString("N")[..12];
+        var http = CreateClient();
+        var admin = await AdminTokenAsync();
+        var created = await http.SendAsync(HttpMethod.Post, "/surveillance/projects", admin,
+            new { project_id = projectId, name = "Project " + projectId, retention_days = retentionDays });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        foreach (var member in members)
+        {
+            await AddMemberAsync(projectId, member);
+        }
+
+        return projectId;
+    }
+
+    public async Task AddMemberAsync(string projectId, string username)
+    {
+        var response = await CreateClient().SendAsync(HttpMethod.Put, $"/surveillance/projects/{projectId}/members/{username}", await AdminTokenAsync());
+        Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
+    }
+
+    /// <summary>Uploads and asserts 201; returns the video id.</summary>
+    public async Task<string> UploadVideoAsync(string token, string projectId, string fileName, byte[] content)
+    {
+        var response = await CreateClient().UploadAsync(token, projectId, fileName, content);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.ReadJsonAsync())["video_id"]!.GetValue<string>();
+    }
+
+    public string StoredPath(string projectId, string videoId) => Path.Combine(VideoPath, projectId, videoId + ".svv");
+
+    public async Task InitializeAsync()
+    {
+        Samples = await SampleVideoCache.GetAsync();
+        Cluster = await TestCluster.StartAsync(CreateSettings());
+        Api = new ApiHost(Cluster);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Api.DisposeAsync();
+        await Cluster.DisposeAsync();
+        if (Directory.Exists(VideoPath))
+        {
+            Directory.Delete(VideoPath, recursive: true);
+        }
+    }
+}
+
+/// <summary>The project and video test classes that share one <see cref="VideosFixture"/>; they run one after another.</summary>
+[CollectionDefinition(Name)]
+public sealed class SharedVideosCluster : ICollectionFixture<VideosFixture>
+{
+    public const string Name = "Projects and videos";
+}
+
+/// <summary>The ffmpeg-made samples, encoded once per test run and kept in memory (their directory is removed).</summary>
+public static class SampleVideoCache
+{
+    private static readonly Lazy<Task<SampleVideos>> Samples = new(async () =>
+    {
+        var samples = new SampleVideos();
+        await samples.InitializeAsync();
+        await samples.DisposeAsync();
+        return samples;
+    });
+
+    public static Task<SampleVideos> GetAsync() => Samples.Value;
+}
