@@ -86,7 +86,7 @@ public sealed class AuditChainTests(AuditFixture fixture) : IClassFixture<AuditF
         await using var connection = new NpgsqlConnection(fixture.ConnectionString);
         await connection.OpenAsync();
         await using (var save = new NpgsqlCommand(
-            $"SET session_replication_role = replica; CREATE TEMP TABLE saved AS SELECT * FROM audit_log WHERE id = {ids[1]}; DELETE FROM audit_log WHERE id = {ids[1]}", connection))
+            $"ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only; CREATE TEMP TABLE saved AS SELECT * FROM audit_log WHERE id = {ids[1]}; DELETE FROM audit_log WHERE id = {ids[1]}; ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only", connection))
         {
             await save.ExecuteNonQueryAsync();
         }
@@ -140,16 +140,27 @@ public sealed class AuditChainTests(AuditFixture fixture) : IClassFixture<AuditF
         {
             await using var connection = new NpgsqlConnection(fixture.ConnectionString);
             await connection.OpenAsync();
-            await using (var replica = new NpgsqlCommand("SET session_replication_role = replica", connection))
+            // As the table's owner, with the append-only trigger off for this one statement.
+            await using var transaction = await connection.BeginTransactionAsync();
+            await using (var disable = new NpgsqlCommand("ALTER TABLE audit_log DISABLE TRIGGER audit_log_append_only", connection, transaction))
             {
-                await replica.ExecuteNonQueryAsync();
+                await disable.ExecuteNonQueryAsync();
             }
 
-            await using var restore = new NpgsqlCommand("UPDATE audit_log SET username = $1, hash = $2 WHERE id = $3", connection)
+            await using (var restore = new NpgsqlCommand("UPDATE audit_log SET username = $1, hash = $2 WHERE id = $3", connection, transaction)
             {
                 Parameters = { new() { Value = original["username"]! }, new() { Value = original["hash"]! }, new() { Value = id } },
-            };
-            await restore.ExecuteNonQueryAsync();
+            })
+            {
+                await restore.ExecuteNonQueryAsync();
+            }
+
+            await using (var enable = new NpgsqlCommand("ALTER TABLE audit_log ENABLE TRIGGER audit_log_append_only", connection, transaction))
+            {
+                await enable.ExecuteNonQueryAsync();
+            }
+
+            await transaction.CommitAsync();
         }
 
         await AssertValidAsync();
