@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# Video throughput: upload a 400 MiB video through POST /surveillance/upload (streamed, encrypted,
+# fsynced) and download it through GET /surveillance/videos/{id}/content (decrypted while
+# streaming), next to dd writing (conv=fdatasync) and reading the same amount on the same disk in
+# the same run; the API's resident memory is sampled every 100 ms during the upload.
+# Targets: upload and download at least 0.8 x dd's write and read; RSS growth below 64 MiB.
+#
+# Starts its own system with ./run.sh in a throw-away directory (bench/out/video, git-ignored) on
+# ports that do not collide with a developer's ./run.sh, and stops it at the end. The page cache
+# is dropped before each read (dd's and the download) when the kernel lets us; otherwise the
+# report says that reads came from memory. Exit status: 0 when the measurement ran (whether or not
+# the targets were met: see the verdict), non-zero on a setup error (including a download whose
+# SHA-256 differs from the upload's).
+#
+# Settings (environment):
+#   BENCH_VIDEO_MIB     size of the video and of dd's file, in MiB (400)
+#   BENCH_API_PORT      the API's port (18090); the silo uses BENCH_API_PORT+1 for its dashboard
+#   BENCH_PG_PORT       the throw-away PostgreSQL's port (55471)
+#   BENCH_START_TIMEOUT seconds allowed for build and start-up of the system (900)
+set -euo pipefail
+# No job control: a background job then stays in our process group, so setsid below starts
+# run.sh in its own session without forking, and $! is run.sh itself.
+set +m
+
+cd "$(dirname "$(readlink -f "$0")")/.."
+root=$PWD
+out="$root/bench/out/video"
+
+mib=${BENCH_VIDEO_MIB:-400}
+bytes=$((mib * 1024 * 1024))
+api_port=${BENCH_API_PORT:-18090}
+dashboard_port=$((api_port + 1))
+pg_port=${BENCH_PG_PORT:-55471}
+start_timeout=${BENCH_START_TIMEOUT:-900}
+max_upload=$(((mib + 50) * 1024 * 1024))   # Uploads:MaxBytes: room above the video
+huge=1000000000
+
+api="http://127.0.0.1:$api_port"
+video="$out/big.mp4"
+warm_video="$out/warm.mp4"
+
+system_pid=""
+sampler_pid=""
+
+log() { printf '== %s\n' "$*" >&2; }
+die() { printf 'bench: setup error: %s\n' "$*" >&2; exit 1; }
+
+stop_pid() {
+    local name=$1 pid=$2 wait_s=$3 i
+    kill -0 "$pid" 2>/dev/null || return 0
+    log "stopping the $name (pid $pid)"
+    kill -TERM "$pid" 2>/dev/null || true
+    for ((i = 0; i < wait_s * 2; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        log "the $name did not stop within $wait_s s; killing it (check for leftover processes of $out)"
+        kill -KILL "$pid" 2>/dev/null || true
+    fi
+    wait "$pid" 2>/dev/null || true
+}
+
+cleanup() {
+    trap - EXIT INT TERM
+    if [ -n "$sampler_pid" ]; then kill "$sampler_pid" 2>/dev/null || true; fi
+    # run.sh stops the API, the silo and its PostgreSQL on SIGTERM (15 s each at most).
+    if [ -n "$system_pid" ]; then stop_pid "system (run.sh)" "$system_pid" 120; fi
+    # The big files are only scaffolding; the logs and the summary stay.
+    rm -f "$video" "$warm_video" "$out/seed.mp4" "$out/dd.bin"
+    rm -rf "$out/data/videos"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+wait_healthy() {
+    local name=$1 pid=$2 url=$3 timeout=$4 logfile=$5 deadline
+    deadline=$((SECONDS + timeout))
+    until curl -fs -o /dev/null --max-time 2 "$url"; do
+        if ! kill -0 "$pid" 2>/dev/null; then
+            tail -n 40 "$logfile" >&2 || true
+            die "the $name exited during start-up (log: $logfile)"
+        fi
+        if ((SECONDS >= deadline)); then
+            tail -n 40 "$logfile" >&2 || true
+            die "the $name did not answer $url within $timeout s (log: $logfile)"
+        fi
+        sleep 1
+    done
+}
+
+json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+# Whether PID descends from ANCESTOR.
+descends_from() {
+    local pid=$1 ancestor=$2
+    while [ -n "$pid" ] && [ "$pid" -gt 1 ]; do
+        [ "$pid" = "$ancestor" ] && return 0
+        pid=$(ps -o ppid= -p "$pid" 2>/dev/null | tr -d ' ') || return 1
+    done
+    return 1
+}
+
+# The API process our run.sh started (not one of another ./run.sh on this machine).
+api_pid() {
+    local pid
+    for pid in $(pgrep -f 'Surveillance\.Api\.dll' || true); do
+        if descends_from "$pid" "$system_pid"; then
+            printf '%s\n' "$pid"
+            return 0
+        fi
+    done
+    return 1
+}
+
+rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
+
+# Empties the page cache so that the next read comes from the disk; says whether it could.
+cache_dropped=yes
+drop_caches() {
+    sync
+    if ! { echo 3 >/proc/sys/vm/drop_caches; } 2>/dev/null; then
+        cache_dropped=no
+    fi
+}
+
+# Seconds dd reports in its last line ("419430400 bytes (...) copied, 1.23 s, 340 MB/s").
+dd_seconds() { LC_ALL=C awk -F', ' '/ copied, / {sub(/ s$/, "", $3); print $3}' "$1"; }
+
+upload() {
+    local file=$1 body=$2 result
+    result=$(curl -sS -o "$body" -w '%{time_total} %{http_code}' -H 'Expect:' \
+        -H "Authorization: Bearer $token" -F project_id=bench -F "file=@$file;type=video/mp4" \
+        "$api/surveillance/upload") || die "the upload of $file failed (curl)"
+    [ "${result#* }" = 201 ] || { cat "$body" >&2; echo >&2; die "the upload of $file answered ${result#* }, not 201"; }
+    printf '%s\n' "${result% *}"
+}
+
+for tool in curl python3 ffmpeg dd sha256sum dotnet pgrep; do
+    command -v "$tool" >/dev/null || die "$tool is not installed"
+done
+
+for url in "$api/health/live" "http://127.0.0.1:$dashboard_port/health/live"; do
+    if curl -s -o /dev/null --max-time 2 "$url"; then
+        die "something already answers $url: another benchmark still running? (port: BENCH_API_PORT)"
+    fi
+done
+if [ -f "$out/postgres/postmaster.pid" ] && kill -0 "$(head -n 1 "$out/postgres/postmaster.pid")" 2>/dev/null; then
+    die "a PostgreSQL of an earlier run still runs in $out/postgres; stop it first"
+fi
+
+rm -rf "$out"
+mkdir -p "$out"
+chmod 755 "$root/bench/out" "$out"   # the PostgreSQL OS user must pass through to its data dir
+free_mib=$(df -Pm "$out" | awk 'NR == 2 {print $4}')
+((free_mib > 3 * mib + 512)) || die "$out needs about $((3 * mib + 512)) MiB free; $free_mib MiB are"
+password="bench-$(head -c 18 /dev/urandom | base64 | tr -d '+/=')"
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+cat <<EOF
+Video throughput: $mib MiB up and down through the API, beside dd on the same disk
+  date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')
+  machine:  $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo)
+  disk:     $(df -PT "$out" | awk 'NR == 2 {print $1 " (" $2 ") mounted on " $7}')
+  software: $(uname -sr), .NET SDK $(dotnet --version)
+  load average at start: $load_start
+EOF
+
+log "making a $mib MiB video: a real MP4 (ffmpeg) followed by random bytes"
+ffmpeg -v error -f lavfi -i testsrc=duration=2:size=320x240:rate=25 -c:v mpeg4 -movflags +faststart -y "$out/seed.mp4" \
+    || die "ffmpeg could not make the seed video"
+seed_bytes=$(stat -c %s "$out/seed.mp4")
+{ cat "$out/seed.mp4"; head -c $((bytes - seed_bytes)) /dev/urandom; } >"$video"
+{ cat "$out/seed.mp4"; head -c $((8 * 1024 * 1024)) /dev/urandom; } >"$warm_video"
+[ "$(stat -c %s "$video")" = "$bytes" ] || die "$video does not have $bytes bytes"
+video_sha=$(sha256sum "$video" | cut -d' ' -f1)
+
+log "starting the system with ./run.sh (builds Release first; log: $out/system.log)"
+env \
+    SURVEILLANCE_PG_PORT="$pg_port" \
+    SURVEILLANCE_PG_DATA="$out/postgres" \
+    Storage__DataPath="$out/data" \
+    SURVEILLANCE_ADMIN_PASSWORD="$password" \
+    ASPNETCORE_URLS="$api" \
+    Silo__DashboardUrl="http://127.0.0.1:$dashboard_port" \
+    Orleans__SiloPort="${BENCH_SILO_PORT:-21112}" \
+    Orleans__GatewayPort="${BENCH_GATEWAY_PORT:-31001}" \
+    Uploads__MaxBytes="$max_upload" \
+    RateLimiting__Rules__default__Limit=$huge \
+    RateLimiting__Rules__login__Limit=$huge \
+    RateLimiting__Rules__upload__Limit=$huge \
+    Threats__Allowlist__0=127.0.0.1 \
+    setsid "$root/run.sh" >"$out/system.log" 2>&1 &
+system_pid=$!
+wait_healthy "system" "$system_pid" "$api/health" "$start_timeout" "$out/system.log"
+pid=$(api_pid) || die "found no Surveillance.Api.dll process under run.sh (pid $system_pid)"
+
+log "logging in"
+token=$(curl -fsS -X POST "$api/auth/login" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"admin\",\"password\":\"$password\"}" | json_field access_token) \
+    || die "could not log in as admin at $api/auth/login"
+
+# One small round trip first: the JIT, the thread pool and the project's grains are then warm,
+# so the figures below are the steady state of moving bytes, not first-call costs.
+log "warm-up: an 8 MiB upload and download"
+upload "$warm_video" "$out/warm-upload.json" >/dev/null
+warm_id=$(json_field video_id <"$out/warm-upload.json")
+curl -fsS -o /dev/null -H "Authorization: Bearer $token" "$api/surveillance/videos/$warm_id/content" \
+    || die "the warm-up download failed"
+
+log "dd: writing $mib MiB with conv=fdatasync"
+LC_ALL=C dd if=/dev/zero of="$out/dd.bin" bs=1M count="$mib" conv=fdatasync 2>"$out/dd-write.txt" \
+    || { cat "$out/dd-write.txt" >&2; die "dd could not write $out/dd.bin"; }
+dd_write_s=$(dd_seconds "$out/dd-write.txt")
+drop_caches
+log "dd: reading it back (page cache dropped: $cache_dropped)"
+LC_ALL=C dd if="$out/dd.bin" of=/dev/null bs=1M 2>"$out/dd-read.txt" \
+    || { cat "$out/dd-read.txt" >&2; die "dd could not read $out/dd.bin"; }
+dd_read_s=$(dd_seconds "$out/dd-read.txt")
+rm -f "$out/dd.bin"
+
+# The client's file comes from memory (dropping the cache above evicted it), so that the upload
+# measures the API's writes, not curl's reads of the same disk.
+cat "$video" >/dev/null
+log "uploading $mib MiB (API pid $pid, RSS sampled every 100 ms)"
+rss_before=$(rss_kib "$pid")
+hwm_before=$(hwm_kib "$pid")
+(
+    while awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null; do
+        sleep 0.1
+    done
+) >"$out/rss-during-upload.txt" &
+sampler_pid=$!
+upload_s=$(upload "$video" "$out/upload.json")
+kill "$sampler_pid" 2>/dev/null || true
+wait "$sampler_pid" 2>/dev/null || true
+sampler_pid=""
+rss_after=$(rss_kib "$pid")
+hwm_after=$(hwm_kib "$pid")
+rss_max=$(sort -n "$out/rss-during-upload.txt" | tail -n 1)
+rss_samples=$(wc -l <"$out/rss-during-upload.txt")
+
+video_id=$(json_field video_id <"$out/upload.json")
+[ "$(json_field sha256 <"$out/upload.json")" = "$video_sha" ] || die "the receipt's sha256 is not the file's"
+[ "$(json_field size_bytes <"$out/upload.json")" = "$bytes" ] || die "the receipt's size_bytes is not $bytes"
+
+drop_caches
+log "downloading $mib MiB (page cache dropped: $cache_dropped)"
+result=$(curl -sS -o /dev/null -w '%{time_total} %{http_code} %{size_download}' \
+    -H "Authorization: Bearer $token" "$api/surveillance/videos/$video_id/content") \
+    || die "the download failed (curl)"
+read -r download_s download_status download_bytes <<<"$result"
+[ "$download_status" = 200 ] || die "the download answered $download_status, not 200"
+[ "$download_bytes" = "$bytes" ] || die "the download has $download_bytes bytes, not $bytes"
+
+log "checking the SHA-256 of a second download (not timed)"
+downloaded_sha=$(curl -fsS -H "Authorization: Bearer $token" "$api/surveillance/videos/$video_id/content" | sha256sum | cut -d' ' -f1)
+[ "$downloaded_sha" = "$video_sha" ] || die "the downloaded bytes differ from the uploaded ones (sha256 $downloaded_sha, expected $video_sha)"
+load_end=$(cut -d' ' -f1-3 /proc/loadavg)
+
+python3 - "$mib" "$dd_write_s" "$dd_read_s" "$upload_s" "$download_s" \
+    "$rss_before" "$rss_max" "$rss_after" "$hwm_before" "$hwm_after" "$rss_samples" "$cache_dropped" <<'PY' | tee "$out/summary.txt"
+import sys
+
+mib = int(sys.argv[1])
+dd_write, dd_read, up, down = (float(x) for x in sys.argv[2:6])
+rss_before, rss_max, rss_after, hwm_before, hwm_after, samples = (int(x) for x in sys.argv[6:12])
+cache_dropped = sys.argv[12] == "yes"
+
+def rate(seconds):
+    return mib / seconds
+
+def verdict(ok):
+    return "PASS" if ok else "FAIL"
+
+up_ratio, down_ratio = rate(up) / rate(dd_write), rate(down) / rate(dd_read)
+growth = max(rss_max, rss_after) - rss_before
+# VmHWM is the kernel's exact peak: when it rose during the upload, that peak was reached then.
+hwm_growth = hwm_after - rss_before if hwm_after > hwm_before else None
+print()
+print(f"{'':34}{'seconds':>9}{'MiB/s':>9}{'ratio':>8}{'target':>9}")
+print(f"{'dd write (conv=fdatasync)':34}{dd_write:>9.2f}{rate(dd_write):>9.1f}")
+print(f"{'upload (encrypt + fsync)':34}{up:>9.2f}{rate(up):>9.1f}{up_ratio:>8.2f}{'>= 0.80':>9}  {verdict(up_ratio >= 0.8)}")
+print(f"{'dd read':34}{dd_read:>9.2f}{rate(dd_read):>9.1f}")
+print(f"{'download (decrypt)':34}{down:>9.2f}{rate(down):>9.1f}{down_ratio:>8.2f}{'>= 0.80':>9}  {verdict(down_ratio >= 0.8)}")
+print()
+print(f"API RSS during the upload ({samples} samples every 100 ms): before {rss_before / 1024:.1f} MiB, "
+      f"max {rss_max / 1024:.1f} MiB, after {rss_after / 1024:.1f} MiB")
+print(f"RSS growth (max - before): {growth / 1024:.1f} MiB   target < 64 MiB  {verdict(growth < 64 * 1024)}")
+if hwm_growth is not None:
+    print(f"  (kernel peak VmHWM rose to {hwm_after / 1024:.1f} MiB: growth to the exact peak {hwm_growth / 1024:.1f} MiB)")
+else:
+    print(f"  (kernel peak VmHWM unchanged at {hwm_after / 1024:.1f} MiB: set before the upload)")
+if not cache_dropped:
+    print("note: the page cache could not be dropped; dd's read and the download came from memory, not the disk")
+PY
+printf 'SHA-256 of the download equals the upload'"'"'s: %s\n' "$video_sha" | tee -a "$out/summary.txt"
+printf 'load average at start: %s; at end: %s (%s CPUs; above that, other processes competed with the run)\n' \
+    "$load_start" "$load_end" "$(nproc)" | tee -a "$out/summary.txt"
