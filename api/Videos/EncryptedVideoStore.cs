@@ -41,9 +41,7 @@ public sealed class EncryptedVideoStore(VideoFiles files, string projectId, stri
                 BufferSize = 0,
                 Options = FileOptions.Asynchronous,
             });
-            // Disk writes overlap with receiving and encrypting the next chunk.
-            await using var writeBehind = new WriteBehindStream(file, cancellationToken);
-            using var writer = new EncryptedVideoWriter(writeBehind, key.DataKey, videoId, projectId);
+            using var writer = new EncryptedVideoWriter(file, key.DataKey, videoId, projectId);
             await WriteCountedAsync(writer, buffer.AsMemory(0, headerLength), cancellationToken);
             int read;
             while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
@@ -52,7 +50,6 @@ public sealed class EncryptedVideoStore(VideoFiles files, string projectId, stri
             }
 
             await writer.CompleteAsync(cancellationToken);
-            await writeBehind.DrainAsync();
             file.Flush(flushToDisk: true);
             SizeBytes = writer.PlaintextLength;
             Sha256 = Convert.ToHexStringLower(writer.PlaintextSha256!);
