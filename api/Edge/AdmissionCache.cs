@@ -57,7 +57,10 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock)
         {
             var lease = client.Lease(rule.Name);
             lease.Last = admission;
-            lease.ExpiresAt = Min(now + LeaseLifetime, admission.ResetAt);
+            // A grant lives its full lease: under steady traffic the oldest admission is always about
+            // to leave the window, so ResetAt is ~now and would make every request a grain call.
+            // A refusal is remembered only until the window frees a permit.
+            lease.ExpiresAt = admission.Granted > 0 ? now + LeaseLifetime : Min(now + LeaseLifetime, admission.ResetAt);
             if (admission.Block is { } block)
             {
                 RememberBlock(client, block, now);
