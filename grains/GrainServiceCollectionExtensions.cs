@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Surveillance.Edge;
 using Surveillance.Identity;
+using Surveillance.Processing;
 using Surveillance.Videos;
 
 namespace Surveillance;
@@ -36,8 +37,25 @@ public static class GrainServiceCollectionExtensions
             .Bind(configuration.GetSection(RetentionOptions.Section))
             .Validate(o => o.DaySeconds > 0 && o.CheckIntervalSeconds > 0, "Retention:DaySeconds and Retention:CheckIntervalSeconds must be positive.")
             .ValidateOnStart();
+        services.AddProcessing(configuration);
         services.AddSingleton(TimeProvider.System);
         return services;
+    }
+
+    /// <summary>Probing, results and search; needs an <c>NpgsqlDataSource</c> and an <see cref="IIntegrityFailureAudit"/>.</summary>
+    private static void AddProcessing(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<ProcessingOptions>().Bind(configuration.GetSection(ProcessingOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProcessingOptions>, ProcessingOptionsValidator>();
+        services.AddOptions<ResultsOptions>().Bind(configuration.GetSection(ResultsOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ResultsOptions>, ResultsOptionsValidator>();
+        services.AddSingleton<FrameSeal>();
+        services.AddSingleton<FrameStore>();
+        services.AddSingleton<FfprobeRunner>();
+        services.AddSingleton<ITextEmbedder, MiniLmTextEmbedder>();
+        services.AddSingleton<VideoProber>();
+        services.AddSingleton<IVideoProber>(sp => sp.GetRequiredService<VideoProber>());
+        services.AddHostedService(sp => sp.GetRequiredService<VideoProber>());
     }
 
     private static bool Try(Action action)

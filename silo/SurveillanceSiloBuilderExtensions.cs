@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Surveillance.Audit;
 using Surveillance.Hosting;
+using Surveillance.Processing;
 using Surveillance.Silo.Audit;
 using Surveillance.Videos;
 
@@ -39,10 +40,13 @@ public static class SurveillanceSiloBuilderExtensions
         silo.Services.AddSingleton<AuditChain>();
         silo.Services.AddSingleton<AuditStore>();
         silo.Services.AddSingleton<IVideoDeletionAudit, AuditedVideoDeletions>();
-        // Reminders may fire more often than Orleans' one-minute default when retention checks
-        // are configured to (tests); production keeps the default.
-        var retentionCheck = TimeSpan.FromSeconds(configuration.GetValue("Retention:CheckIntervalSeconds", 3600));
-        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = retentionCheck < o.MinimumReminderPeriod ? retentionCheck : o.MinimumReminderPeriod);
+        silo.Services.AddSingleton<IIntegrityFailureAudit, AuditedIntegrityFailures>();
+        // Reminders may fire more often than Orleans' one-minute default when retention checks or
+        // probe retries are configured to (tests); production keeps the default.
+        var shortest = TimeSpan.FromSeconds(Math.Min(
+            configuration.GetValue("Retention:CheckIntervalSeconds", 3600),
+            configuration.GetValue("Processing:ProbeRetrySeconds", 60)));
+        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = shortest < o.MinimumReminderPeriod ? shortest : o.MinimumReminderPeriod);
         silo.AddDashboard();
         silo.AddStartupTask(async (services, _) => await BootstrapAdmin.EnsureAsync(
             services.GetRequiredService<IGrainFactory>(),

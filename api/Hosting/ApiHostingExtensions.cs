@@ -9,6 +9,7 @@ using Surveillance.Api.Edge;
 using Surveillance.Api.Errors;
 using Surveillance.Api.Health;
 using Surveillance.Api.Http;
+using Surveillance.Api.Processing;
 using Surveillance.Api.Projects;
 using Surveillance.Api.Videos;
 using Surveillance.Hosting;
@@ -81,6 +82,9 @@ public static class ApiHostingExtensions
         app.MapKeysApi();
         app.MapProjectsApi();
         app.MapVideosApi();
+        app.MapResultsApi();
+        app.MapJobsApi();
+        app.MapSearchApi();
         return app;
     }
 }

@@ -25,6 +25,24 @@ public static class ProjectAccess
         return project is not null && user.CanRead(project) ? project : throw NoSuchProject();
     }
 
+    /// <summary>
+    /// The projects a listing or search covers: the one named (404 when the caller may not read
+    /// it), or else every project the caller may read.
+    /// </summary>
+    public static async Task<IReadOnlyList<ProjectInfo>> ReadableProjectsAsync(IGrainFactory grains, ClaimsPrincipal user, string? projectId = null)
+    {
+        if (projectId is not null)
+        {
+            return [await ReadableAsync(grains, user, projectId)];
+        }
+
+        var ids = await grains.GetGrain<IProjectDirectoryGrain>(0).ListAsync();
+        return (await Task.WhenAll(ids.Select(id => grains.GetGrain<IProjectGrain>(id).GetAsync())))
+            .OfType<ProjectInfo>()
+            .Where(user.CanRead)
+            .ToList();
+    }
+
     /// <summary>The video when the caller may read its project; 404 otherwise.</summary>
     public static async Task<(VideoInfo Video, ProjectInfo Project)> ReadableVideoAsync(IGrainFactory grains, ClaimsPrincipal user, string videoId)
     {

@@ -42,11 +42,7 @@ public static class ProjectsApi
 
     private static async Task<Ok<ProjectListResponse>> ListAsync(ClaimsPrincipal user, IGrainFactory grains, [FromQuery(Name = "include_stats")] bool? includeStats)
     {
-        var ids = await grains.GetGrain<IProjectDirectoryGrain>(0).ListAsync();
-        var projects = (await Task.WhenAll(ids.Select(id => grains.GetGrain<IProjectGrain>(id).GetAsync())))
-            .OfType<ProjectInfo>()
-            .Where(user.CanRead)
-            .ToList();
+        var projects = await ProjectAccess.ReadableProjectsAsync(grains, user);
         var responses = new List<ProjectResponse>();
         foreach (var project in projects)
         {

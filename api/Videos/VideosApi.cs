@@ -44,18 +44,7 @@ public static class VideosApi
             throw DomainException.Validation($"'limit' must be 1 to {MaxListLimit}.");
         }
 
-        IEnumerable<ProjectInfo> projects;
-        if (projectId is not null)
-        {
-            projects = [await ProjectAccess.ReadableAsync(grains, user, projectId)];
-        }
-        else
-        {
-            var ids = await grains.GetGrain<IProjectDirectoryGrain>(0).ListAsync();
-            projects = (await Task.WhenAll(ids.Select(id => grains.GetGrain<IProjectGrain>(id).GetAsync())))
-                .OfType<ProjectInfo>().Where(user.CanRead);
-        }
-
+        var projects = await ProjectAccess.ReadableProjectsAsync(grains, user, projectId);
         var videos = new List<VideoInfo>();
         foreach (var project in projects)
         {

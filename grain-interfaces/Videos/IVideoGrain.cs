@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Surveillance.Processing;
 
 namespace Surveillance.Videos;
 
@@ -25,6 +26,24 @@ public interface IVideoGrain : IGrainWithStringKey
 
     /// <summary>Re-wraps the data key under the active master key; true when it changed.</summary>
     [Alias("RewrapAsync")] Task<bool> RewrapAsync();
+
+    /// <summary>The video's processing job; null when there is no such video.</summary>
+    [Alias("GetJobAsync"), ReadOnly] Task<JobInfo?> GetJobAsync();
+
+    /// <summary>
+    /// Starts a probe when one is due (queued, or a probe that outlived its timeout): marks the job
+    /// <c>processing</c> and hands out what the prober needs. Null when no probe is due.
+    /// </summary>
+    [Alias("BeginProbeAsync")] Task<ProbeTicket?> BeginProbeAsync();
+
+    /// <summary>Records what the probe of attempt <paramref name="attempt"/> found.</summary>
+    [Alias("CompleteProbeAsync")] Task CompleteProbeAsync(int attempt, ProbeOutcome outcome);
+
+    /// <summary>Validates and stores a processor's results; the job becomes <c>completed</c>.</summary>
+    [Alias("AddResultsAsync")] Task<ResultsReceipt> AddResultsAsync(ResultsSubmission submission);
+
+    /// <summary>One of this video's frames, verified against its integrity seal.</summary>
+    [Alias("GetFrameAsync"), ReadOnly] Task<FrameLookup> GetFrameAsync(string frameId);
 
     /// <summary>Deletes the video when it was uploaded before <paramref name="cutoff"/>; true when it did.</summary>
     [Alias("ExpireAsync")] Task<bool> ExpireAsync(DateTimeOffset cutoff);

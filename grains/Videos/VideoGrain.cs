@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Surveillance.Errors;
+using Surveillance.Processing;
 using Surveillance.Storage;
 
 namespace Surveillance.Videos;
@@ -10,9 +12,16 @@ public sealed class VideoGrain(
     MasterKeyRing keys,
     VideoFiles files,
     IVideoDeletionAudit deletions,
+    IVideoProber prober,
+    FrameStore frames,
+    FrameSeal seal,
+    IOptions<ProcessingOptions> processing,
     TimeProvider clock,
-    ILogger<VideoGrain> logger) : Grain, IVideoGrain
+    ILogger<VideoGrain> logger) : Grain, IVideoGrain, IRemindable
 {
+    /// <summary>Durable: a probe that was queued or running when its silo went down is taken up again.</summary>
+    private const string ProbeReminder = "probe";
+
     private string VideoId => this.GetPrimaryKeyString();
 
     public Task<VideoInfo?> GetAsync() => Task.FromResult(Exists ? state.State.ToInfo(VideoId) : null);
@@ -51,7 +60,107 @@ public sealed class VideoGrain(
         };
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IProjectGrain>(upload.ProjectId).AddVideoAsync(VideoId);
+        var retry = TimeSpan.FromSeconds(processing.Value.ProbeRetrySeconds);
+        await this.RegisterOrUpdateReminder(ProbeReminder, retry, retry);
+        prober.Schedule(VideoId);
         return state.State.ToInfo(VideoId);
+    }
+
+    public Task<JobInfo?> GetJobAsync() => Task.FromResult(Exists ? JobView.From(VideoId, state.State) : null);
+
+    public async Task<ProbeTicket?> BeginProbeAsync()
+    {
+        if (!Exists || !ProbeDue(state.State))
+        {
+            return null;
+        }
+
+        var video = state.State;
+        var now = clock.GetUtcNow();
+        if (video.ProbeAttempts >= processing.Value.MaxProbeAttempts)
+        {
+            await FinishProbeAsync(ProbeOutcome.Failed($"Probing did not finish after {video.ProbeAttempts} attempts."));
+            return null;
+        }
+
+        video.Status = VideoStatus.Processing;
+        video.ProbeStartedAt = now;
+        video.ProbeAttempts++;
+        video.UpdatedAt = now;
+        await state.WriteStateAsync();
+        return new ProbeTicket(video.ProjectId, new ContentKey(keys.Unwrap(video.Key!, VideoId, video.ProjectId), video.FileKeyId), video.ProbeAttempts);
+    }
+
+    public async Task CompleteProbeAsync(int attempt, ProbeOutcome outcome)
+    {
+        // A late answer from an attempt that was given up on (its silo seemed gone) is ignored.
+        if (Exists && state.State.Status == VideoStatus.Processing && state.State.ProbeAttempts == attempt)
+        {
+            await FinishProbeAsync(outcome);
+        }
+    }
+
+    public async Task ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (Exists && state.State.Status is VideoStatus.Queued or VideoStatus.Processing)
+        {
+            if (ProbeDue(state.State))
+            {
+                prober.Schedule(VideoId);
+            }
+
+            return;
+        }
+
+        await StopProbeReminderAsync();
+    }
+
+    public async Task<ResultsReceipt> AddResultsAsync(ResultsSubmission submission)
+    {
+        var video = RequireExisting();
+        if (video.Status is not (VideoStatus.AwaitingResults or VideoStatus.Completed))
+        {
+            throw DomainException.Conflict($"The video cannot take results while its job is '{video.Status}'.");
+        }
+
+        ResultsRules.Validate(submission, video.Media?.DurationSeconds ?? 0, video.FrameCount);
+        var now = clock.GetUtcNow();
+        var createdAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
+        var first = video.FrameCount;
+        var rows = submission.Frames.Select((frame, i) => seal.Seal(new StoredFrame(
+            FrameIds.For(VideoId, first + i), VideoId, video.ProjectId, first + i, frame.Timestamp, frame.Caption,
+            FrameSeal.SerializeObjects(frame.DetectedObjects), submission.ModelVersion, createdAt, []))).ToList();
+        await frames.InsertAsync(VideoId, first, rows);
+
+        video.FrameCount += rows.Count;
+        video.Status = VideoStatus.Completed;
+        video.ModelVersion = submission.ModelVersion;
+        video.ProcessedAt = now;
+        video.UpdatedAt = now;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IFrameIndexGrain>(video.ProjectId).IndexPendingAsync();
+        return new ResultsReceipt(VideoId, video.Status, rows.Count, video.FrameCount, rows.Select(r => r.FrameId).ToList());
+    }
+
+    public async Task<FrameLookup> GetFrameAsync(string frameId)
+    {
+        if (!Exists || !FrameIds.TryGetVideoId(frameId, out var videoId) || videoId != VideoId)
+        {
+            return FrameLookup.Missing;
+        }
+
+        if (await frames.GetAsync(frameId) is not { } stored)
+        {
+            return FrameLookup.Missing;
+        }
+
+        if (seal.Open(stored) is { } frame && frame.VideoId == VideoId && frame.ProjectId == state.State.ProjectId)
+        {
+            return new FrameLookup(frame, false);
+        }
+
+        logger.LogCritical("Frame {FrameId} of video {VideoId} failed its integrity check; it is not served", frameId, VideoId);
+        return FrameLookup.Tampered;
     }
 
     public Task<ContentKey> GetContentKeyAsync()
@@ -66,10 +175,13 @@ public sealed class VideoGrain(
         var projectId = video.ProjectId;
 
         // Crypto-shredding: once the wrapped key is gone, no copy of the file (backups, snapshots)
-        // can be decrypted. The state row is cleared, then the file removed.
+        // can be decrypted. The state row is cleared, then the file and the results removed.
         await state.ClearStateAsync();
         files.Delete(projectId, VideoId);
+        await frames.DeleteVideoAsync(VideoId);
         await GrainFactory.GetGrain<IProjectGrain>(projectId).RemoveVideoAsync(VideoId);
+        await GrainFactory.GetGrain<IFrameIndexGrain>(projectId).ForgetVideoAsync(VideoId);
+        await StopProbeReminderAsync();
         logger.LogInformation("Video {VideoId} of project {ProjectId} deleted and its key destroyed", VideoId, projectId);
         DeactivateOnIdle();
     }
@@ -100,6 +212,32 @@ public sealed class VideoGrain(
         await DeleteAsync();
         await deletions.RecordAsync(VideoId, projectId, "retention");
         return true;
+    }
+
+    /// <summary>Queued, or 'processing' for longer than a probe may take (its silo went down).</summary>
+    private bool ProbeDue(VideoState video) =>
+        video.Status == VideoStatus.Queued
+        || (video.Status == VideoStatus.Processing
+            && video.ProbeStartedAt + TimeSpan.FromSeconds(processing.Value.ProbeTimeoutSeconds + processing.Value.ProbeRetrySeconds) < clock.GetUtcNow());
+
+    private async Task FinishProbeAsync(ProbeOutcome outcome)
+    {
+        var video = state.State;
+        var now = clock.GetUtcNow();
+        (video.Media, video.Error) = (outcome.Media, outcome.Error);
+        video.Status = outcome.Media is null ? VideoStatus.Failed : VideoStatus.AwaitingResults;
+        video.ProbeFinishedAt = now;
+        video.UpdatedAt = now;
+        await state.WriteStateAsync();
+        await StopProbeReminderAsync();
+    }
+
+    private async Task StopProbeReminderAsync()
+    {
+        if (await this.GetReminder(ProbeReminder) is { } reminder)
+        {
+            await this.UnregisterReminder(reminder);
+        }
     }
 
     private bool Exists => state.RecordExists && state.State.Key is not null;

@@ -19,6 +19,11 @@ public sealed class VideoState
     [Id(12)] public int FrameCount { get; set; }
     [Id(13)] public DateTimeOffset? ProcessedAt { get; set; }
     [Id(14)] public string? Error { get; set; }
+    [Id(15)] public DateTimeOffset? ProbeStartedAt { get; set; }
+    [Id(16)] public DateTimeOffset? ProbeFinishedAt { get; set; }
+    [Id(17)] public int ProbeAttempts { get; set; }
+    [Id(18)] public DateTimeOffset? UpdatedAt { get; set; }
+    [Id(19)] public string? ModelVersion { get; set; }
 
     public VideoInfo ToInfo(string videoId) => new(
         videoId, ProjectId, Filename, Description, SizeBytes, Sha256, ContentType, Status,

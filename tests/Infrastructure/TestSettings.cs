@@ -11,6 +11,7 @@ public sealed class TestSettings
     public string JwtSecret { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
     public string PasswordPepper { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
     public string AuditHmacKey { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+    public string ResultsHmacKey { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
 
     /// <summary>Master keys (id → base64) and the active one; a test may replace them to rotate.</summary>
     public Dictionary<string, string> MasterKeys { get; init; } = new() { ["test-1"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) };
@@ -29,6 +30,7 @@ public sealed class TestSettings
         // The policy's floor (10) keeps the suite fast on two cores; production uses 12.
         ["Auth:BcryptWorkFactor"] = "10",
         ["Audit:HmacKey"] = AuditHmacKey,
+        ["Results:HmacKey"] = ResultsHmacKey,
         ["SURVEILLANCE_ADMIN_PASSWORD"] = AdminPassword,
         // Test classes log in and fail logins from one address far more than a client would;
         // the edge tests set these back to the real limits.

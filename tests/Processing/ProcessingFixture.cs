@@ -1,0 +1,68 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
+using Surveillance.Tests.Infrastructure;
+using Surveillance.Tests.Videos;
+
+namespace Surveillance.Tests.Processing;
+
+/// <summary>
+/// The cluster and API of the processing, results and search tests: the video fixture's users,
+/// projects and samples, plus helpers that wait for a job and post results.
+/// </summary>
+public sealed class ProcessingFixture : VideosFixture
+{
+    public static readonly TimeSpan JobDeadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>Polls the job (bounded) until it leaves queued/processing; returns its last JSON.</summary>
+    public async Task<JsonNode> WaitForProbeAsync(string token, string videoId)
+    {
+        var clock = Stopwatch.StartNew();
+        JsonNode job;
+        do
+        {
+            var response = await CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/jobs/{videoId}", token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            job = await response.ReadJsonAsync();
+            if (job["status"]!.GetValue<string>() is not ("queued" or "processing"))
+            {
+                return job;
+            }
+
+            await Task.Delay(100);
+        }
+        while (clock.Elapsed < JobDeadline);
+
+        Assert.Fail($"the job of {videoId} was still '{job["status"]}' after {JobDeadline.TotalSeconds} s");
+        return job;
+    }
+
+    /// <summary>A project with a processor member, and one probed real video in it (awaiting results).</summary>
+    public async Task<ProbedVideo> NewProbedVideoAsync(string sample = "h264.mp4")
+    {
+        var (processor, processorToken) = await NewUserAsync("processor");
+        var projectId = await NewProjectAsync(null, processor);
+        var admin = await AdminTokenAsync();
+        var videoId = await UploadVideoAsync(admin, projectId, "gate" + Path.GetExtension(sample), Samples.Bytes(sample));
+        var job = await WaitForProbeAsync(admin, videoId);
+        Assert.Equal("awaiting_results", job["status"]!.GetValue<string>());
+        return new ProbedVideo(projectId, videoId, processor, processorToken);
+    }
+
+    public Task<HttpResponseMessage> PostResultsAsync(string token, string videoId, object body) =>
+        CreateClient().SendAsync(HttpMethod.Post, $"/surveillance/videos/{videoId}/results", token, body);
+
+    public static object Frame(double timestamp, string caption, params object[] objects) =>
+        new { timestamp, caption, detected_objects = objects };
+
+    public static object Detected(string @class, double confidence = 0.9) =>
+        new { @class, confidence, bbox = new[] { 1.0, 2.0, 30.0, 20.0 } };
+}
+
+public sealed record ProbedVideo(string ProjectId, string VideoId, string Processor, string ProcessorToken);
+
+[CollectionDefinition(Name)]
+public sealed class SharedProcessingCluster : ICollectionFixture<ProcessingFixture>
+{
+    public const string Name = "Processing, results and search";
+}
