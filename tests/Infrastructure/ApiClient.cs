@@ -46,6 +46,18 @@ public static class ApiClient
         return http.SendAsync(request);
     }
 
+    /// <summary>Sends a body exactly as given (malformed JSON included), with the content type given.</summary>
+    public static Task<HttpResponseMessage> SendRawAsync(this HttpClient http, HttpMethod method, string path, string? token, string body, string contentType)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = new StringContent(body, System.Text.Encoding.UTF8, contentType) };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return http.SendAsync(request);
+    }
+
     public static async Task<JsonNode> ReadJsonAsync(this HttpResponseMessage response) =>
         JsonNode.Parse(await response.Content.ReadAsStringAsync()) ?? throw new JsonException("empty body");
 
