@@ -39,8 +39,9 @@ public static class SurveillanceSiloBuilderExtensions
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         silo.Services.AddSingleton<AuditChain>();
         silo.Services.AddSingleton<AuditStore>();
-        silo.Services.AddSingleton<IVideoDeletionAudit, AuditedVideoDeletions>();
-        silo.Services.AddSingleton<IIntegrityFailureAudit, AuditedIntegrityFailures>();
+        silo.Services.AddSingleton<SiloAuditLog>();
+        silo.Services.AddSingleton<IVideoDeletionAudit>(sp => sp.GetRequiredService<SiloAuditLog>());
+        silo.Services.AddSingleton<IIntegrityFailureAudit>(sp => sp.GetRequiredService<SiloAuditLog>());
         // Reminders may fire more often than Orleans' one-minute default when retention checks or
         // probe retries are configured to (tests); production keeps the default.
         var shortest = TimeSpan.FromSeconds(Math.Min(
