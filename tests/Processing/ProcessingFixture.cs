@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Net;
-using System.Text.Json.Nodes;
 using Surveillance.Tests.Infrastructure;
 using Surveillance.Tests.Videos;
 
@@ -12,30 +9,7 @@ namespace Surveillance.Tests.Processing;
 /// </summary>
 public sealed class ProcessingFixture : VideosFixture
 {
-    public static readonly TimeSpan JobDeadline = TimeSpan.FromSeconds(60);
-
-    /// <summary>Polls the job (bounded) until it leaves queued/processing; returns its last JSON.</summary>
-    public async Task<JsonNode> WaitForProbeAsync(string token, string videoId)
-    {
-        var clock = Stopwatch.StartNew();
-        JsonNode job;
-        do
-        {
-            var response = await CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/jobs/{videoId}", token);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-            job = await response.ReadJsonAsync();
-            if (job["status"]!.GetValue<string>() is not ("queued" or "processing"))
-            {
-                return job;
-            }
-
-            await Task.Delay(100);
-        }
-        while (clock.Elapsed < JobDeadline);
-
-        Assert.Fail($"the job of {videoId} was still '{job["status"]}' after {JobDeadline.TotalSeconds} s");
-        return job;
-    }
+    public static readonly TimeSpan JobDeadline = ProbeDeadline;
 
     /// <summary>A project with a processor member, and one probed real video in it (awaiting results).</summary>
     public async Task<ProbedVideo> NewProbedVideoAsync(string sample = "h264.mp4")
@@ -44,7 +18,7 @@ public sealed class ProcessingFixture : VideosFixture
         var projectId = await NewProjectAsync(null, processor);
         var admin = await AdminTokenAsync();
         var videoId = await UploadVideoAsync(admin, projectId, "gate" + Path.GetExtension(sample), Samples.Bytes(sample));
-        var job = await WaitForProbeAsync(admin, videoId);
+        var job = await (await CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/jobs/{videoId}", admin)).ReadJsonAsync();
         Assert.Equal("awaiting_results", job["status"]!.GetValue<string>());
         return new ProbedVideo(projectId, videoId, processor, processorToken);
     }

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Surveillance.Tests.Infrastructure;
 using Surveillance.Tests.Storage;
@@ -13,6 +15,7 @@ namespace Surveillance.Tests.Videos;
 public class VideosFixture : IAsyncLifetime
 {
     public const string UserPassword = "correct horse battery";
+    public static readonly TimeSpan ProbeDeadline = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _tokens = new(StringComparer.Ordinal);
 
@@ -76,12 +79,40 @@ public class VideosFixture : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
 
-    /// <summary>Uploads and asserts 201; returns the video id.</summary>
+    /// <summary>
+    /// Uploads and asserts 201, then waits until the upload's probe has finished (so that a test
+    /// that changes the stored file does not race the prober reading it); returns the video id.
+    /// </summary>
     public async Task<string> UploadVideoAsync(string token, string projectId, string fileName, byte[] content)
     {
         var response = await CreateClient().UploadAsync(token, projectId, fileName, content);
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.ReadJsonAsync())["video_id"]!.GetValue<string>();
+        var videoId = (await response.ReadJsonAsync())["video_id"]!.GetValue<string>();
+        await WaitForProbeAsync(token, videoId);
+        return videoId;
+    }
+
+    /// <summary>Polls the job (bounded) until it leaves queued/processing; returns its last JSON.</summary>
+    public async Task<JsonNode> WaitForProbeAsync(string token, string videoId)
+    {
+        var clock = Stopwatch.StartNew();
+        JsonNode job;
+        do
+        {
+            var response = await CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/jobs/{videoId}", token);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            job = await response.ReadJsonAsync();
+            if (job["status"]!.GetValue<string>() is not ("queued" or "processing"))
+            {
+                return job;
+            }
+
+            await Task.Delay(50);
+        }
+        while (clock.Elapsed < ProbeDeadline);
+
+        Assert.Fail($"the job of {videoId} was still '{job["status"]}' after {ProbeDeadline.TotalSeconds} s");
+        return job;
     }
 
     public string StoredPath(string projectId, string videoId) => Path.Combine(VideoPath, projectId, videoId + ".svv");
