@@ -1,4 +1,5 @@
 using System.Net;
+using Surveillance.Identity;
 using Surveillance.Tests.Infrastructure;
 
 namespace Surveillance.Tests.Auth;
@@ -23,6 +24,7 @@ public sealed class SessionCacheTests(ApiFixture fixture) : IClassFixture<ApiFix
         var http2 = instance2.CreateClient();
         var username = await http1.CreateUserAsync(await http1.LoginAsync("admin", TestSettings.AdminPassword));
         var token = await http1.LoginAsync(username, Password);
+        await PastTheActivationWaitAsync();
         await WarmAsync(http2, token);
 
         Assert.Equal(HttpStatusCode.OK, (await http1.SendAsync(HttpMethod.Post, "/auth/logout", token)).StatusCode);
@@ -41,6 +43,7 @@ public sealed class SessionCacheTests(ApiFixture fixture) : IClassFixture<ApiFix
         var admin = await http1.LoginAsync("admin", TestSettings.AdminPassword);
         var username = await http1.CreateUserAsync(admin, roles: ["operator"]);
         var token = await http1.LoginAsync(username, Password);
+        await PastTheActivationWaitAsync();
         await WarmAsync(http2, token);
 
         Assert.Equal(HttpStatusCode.OK,
@@ -102,6 +105,11 @@ public sealed class SessionCacheTests(ApiFixture fixture) : IClassFixture<ApiFix
             await (await http.SendAsync(HttpMethod.Get, Me, token)).AssertProblemAsync(HttpStatusCode.Unauthorized, "UNAUTHORIZED");
         }
     }
+
+    // A session grain's first revocations wait out leases an earlier activation may have granted, which
+    // would outlast instance 2's copy and hide whether the recall works: revoke after that time.
+    private static Task PastTheActivationWaitAsync() =>
+        Task.Delay(SessionLeaseHolders.Lifetime + SessionLeaseHolders.Margin + TimeSpan.FromMilliseconds(100));
 
     private static async Task WarmAsync(HttpClient http, string token)
     {
