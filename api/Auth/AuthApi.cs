@@ -24,7 +24,7 @@ public static class AuthApi
         var api = app.MapGroup("/auth").WithTags("Authentication");
         api.MapPost("/login", LoginAsync).AllowAnonymous().DisableAntiforgery();
         api.MapPost("/logout", LogoutAsync).RequireAuthorization();
-        api.MapGet("/me", GetMeAsync).RequireAuthorization();
+        api.MapGet("/me", GetMe).RequireAuthorization();
         api.MapPost("/change-password", ChangePasswordAsync).RequireAuthorization();
         return api;
     }
@@ -68,9 +68,10 @@ public static class AuthApi
         return TypedResults.Ok(new MessageResponse("Successfully logged out"));
     }
 
-    private static async Task<Ok<UserResponse>> GetMeAsync(ClaimsPrincipal user, IGrainFactory grains)
+    // The profile came with the session check (SessionCache), which the user grain's changes recall.
+    private static Ok<UserResponse> GetMe(HttpContext http)
     {
-        var profile = await grains.GetGrain<IUserGrain>(user.Username()).GetAsync()
+        var profile = SessionProfile.Of(http)
             ?? throw new DomainException(DomainError.Unauthorized, "The account no longer exists.");
         return TypedResults.Ok(UserResponse.From(profile));
     }

@@ -10,8 +10,9 @@ namespace Surveillance.Api.Auth;
 /// <summary>
 /// Token validation: the signature with our key, <c>alg</c> pinned to HS256 (so <c>none</c> and
 /// algorithm-confusion tokens fail), <c>iss</c>, <c>aud</c>, <c>exp</c> and <c>nbf</c> checked, and
-/// finally the <c>jti</c> asked of the user's session grain — the one grain call per request that
-/// makes logout and every other revocation hold on all API instances at once.
+/// finally the <c>jti</c> looked up among the user's live sessions — in this instance's lease of them
+/// (<see cref="SessionCache"/>), which the session grain recalls before any revocation returns, so that
+/// logout and every other revocation hold on all API instances at once without a grain call per request.
 /// </summary>
 public sealed class JwtBearerSetup(IOptions<JwtOptions> jwt) : IConfigureNamedOptions<JwtBearerOptions>
 {
@@ -63,11 +64,15 @@ public sealed class JwtBearerSetup(IOptions<JwtOptions> jwt) : IConfigureNamedOp
             return;
         }
 
-        var grains = context.HttpContext.RequestServices.GetRequiredService<IGrainFactory>();
-        if (!await grains.GetGrain<IUserSessionsGrain>(username).IsActiveAsync(tokenId))
+        var sessions = context.HttpContext.RequestServices.GetRequiredService<SessionCache>();
+        var check = await sessions.CheckAsync(username, tokenId);
+        if (!check.IsActive)
         {
             context.Fail("The token has been revoked.");
+            return;
         }
+
+        SessionProfile.Set(context.HttpContext, check.Profile);
     }
 
     private static async Task ChallengeAsync(JwtBearerChallengeContext context)

@@ -23,73 +23,87 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock)
 
     public static int LeaseSize(RateRule rule) => Math.Clamp(rule.Limit / 20, 1, 50);
 
+    /// <summary>
+    /// Spends a permit of the client's lease without a lock (many connections of one client share it);
+    /// when the lease is spent or expired, one request asks the grain for the next and the others wait
+    /// for that answer instead of each asking.
+    /// </summary>
     public async Task<EdgeDecision> AdmitAsync(string ip, RateRule rule)
     {
-        var now = clock.GetUtcNow();
-        SweepIfDue(now);
-        var client = _clients.GetOrAdd(ip, _ => new ClientLeases());
-        int returned;
-        lock (client)
+        SweepIfDue(clock.GetUtcNow());
+        var client = _clients.GetOrAdd(ip, static _ => new ClientLeases());
+        var lease = client.Lease(rule.Name);
+        while (true)
         {
-            if (client.Block is { } block && client.BlockRecheckAt > now)
+            var now = clock.GetUtcNow();
+            if (Volatile.Read(ref client.Block) is { } notice && notice.RecheckAt > now)
             {
-                return EdgeDecision.Blocked(block);
+                return EdgeDecision.Blocked(notice.Block);
             }
 
-            var lease = client.Lease(rule.Name);
-            if (lease.ExpiresAt > now && lease.Remaining > 0)
+            if (Volatile.Read(ref lease.Current) is { } grant && grant.ExpiresAt > now)
             {
-                lease.Remaining--;
-                return EdgeDecision.Allowed(lease.Last!, lease.Remaining);
+                if (grant.Admission.Granted == 0)
+                {
+                    return EdgeDecision.Limited(grant.Admission);
+                }
+
+                var left = Interlocked.Decrement(ref grant.Left);
+                if (left >= 0)
+                {
+                    return EdgeDecision.Allowed(grant.Admission, left);
+                }
             }
 
-            if (lease.ExpiresAt > now && lease.Last is { Granted: 0 } refused)
-            {
-                return EdgeDecision.Limited(refused);
-            }
-
-            returned = lease.Remaining;
-            lease.Remaining = 0;
-        }
-
-        var admission = await grains.GetGrain<IClientIpGrain>(ip).AdmitAsync(rule, LeaseSize(rule), returned);
-        lock (client)
-        {
-            var lease = client.Lease(rule.Name);
-            lease.Last = admission;
-            // A grant lives its full lease: under steady traffic the oldest admission is always about
-            // to leave the window, so ResetAt is ~now and would make every request a grain call.
-            // A refusal is remembered only until the window frees a permit.
-            lease.ExpiresAt = admission.Granted > 0 ? now + LeaseLifetime : Min(now + LeaseLifetime, admission.ResetAt);
-            if (admission.Block is { } block)
-            {
-                RememberBlock(client, block, now);
-                return EdgeDecision.Blocked(block);
-            }
-
-            client.Block = null;
-            if (admission.Granted == 0)
-            {
-                return EdgeDecision.Limited(admission);
-            }
-
-            lease.Remaining = admission.Granted - 1;
-            return EdgeDecision.Allowed(admission, lease.Remaining);
+            await RefillAsync(ip, rule, client, lease, now);
         }
     }
 
     /// <summary>A block this instance just learned of applies to every rule at once.</summary>
-    public void Blocked(string ip, BlockInfo block)
-    {
-        var client = _clients.GetOrAdd(ip, _ => new ClientLeases());
-        lock (client)
-        {
-            RememberBlock(client, block, clock.GetUtcNow());
-        }
-    }
+    public void Blocked(string ip, BlockInfo block) =>
+        RememberBlock(_clients.GetOrAdd(ip, static _ => new ClientLeases()), block, clock.GetUtcNow());
 
     /// <summary>Forgets everything about the IP (an administrator unblocked it here).</summary>
     public void Forget(string ip) => _clients.TryRemove(ip, out _);
+
+    // Joins the refill in flight, or starts one that hands back what is left of the current grant.
+    private Task RefillAsync(string ip, RateRule rule, ClientLeases client, Lease lease, DateTimeOffset now)
+    {
+        lock (lease)
+        {
+            if (lease.Refill is { IsCompleted: false } inFlight)
+            {
+                return inFlight;
+            }
+
+            var current = lease.Current;
+            if (current is not null && current.ExpiresAt > now && (current.Admission.Granted == 0 || Volatile.Read(ref current.Left) > 0))
+            {
+                return Task.CompletedTask; // refilled meanwhile
+            }
+
+            // Permits not yet spent go back to the grain; the withdrawn grant refuses every later spender.
+            var returned = current is null ? 0 : Math.Max(0, Interlocked.Exchange(ref current.Left, Grant.Withdrawn));
+            return lease.Refill = AskGrainAsync(ip, rule, client, lease, returned, now);
+        }
+    }
+
+    private async Task AskGrainAsync(string ip, RateRule rule, ClientLeases client, Lease lease, int returned, DateTimeOffset now)
+    {
+        var admission = await grains.GetGrain<IClientIpGrain>(ip).AdmitAsync(rule, LeaseSize(rule), returned);
+        if (admission.Block is { } block)
+        {
+            RememberBlock(client, block, now);
+            return;
+        }
+
+        Volatile.Write(ref client.Block, null);
+        // A grant lives its full lease: under steady traffic the oldest admission is always about
+        // to leave the window, so ResetAt is ~now and would make every request a grain call.
+        // A refusal is remembered only until the window frees a permit.
+        var expiresAt = admission.Granted > 0 ? now + LeaseLifetime : Min(now + LeaseLifetime, admission.ResetAt);
+        Volatile.Write(ref lease.Current, new Grant(admission, expiresAt));
+    }
 
     private void SweepIfDue(DateTimeOffset now)
     {
@@ -101,47 +115,54 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock)
 
         foreach (var (ip, client) in _clients)
         {
-            lock (client)
+            if (client.IsIdle(now))
             {
-                if (client.BlockRecheckAt <= now && client.Leases.Values.All(l => l.ExpiresAt <= now))
-                {
-                    _clients.TryRemove(ip, out _);
-                }
+                _clients.TryRemove(ip, out _);
             }
         }
     }
 
     private static void RememberBlock(ClientLeases client, BlockInfo block, DateTimeOffset now)
     {
-        client.Block = block;
-        client.BlockRecheckAt = Min(now + LeaseLifetime, block.ExpiresAt);
-        client.Leases.Clear();
+        Volatile.Write(ref client.Block, new BlockNotice(block, Min(now + LeaseLifetime, block.ExpiresAt)));
+        foreach (var lease in client.Leases.Values)
+        {
+            Volatile.Write(ref lease.Current, null);
+        }
     }
 
     private static DateTimeOffset Min(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
+    private sealed record BlockNotice(BlockInfo Block, DateTimeOffset RecheckAt);
+
     private sealed class ClientLeases
     {
-        public Dictionary<string, Lease> Leases { get; } = [];
-        public BlockInfo? Block { get; set; }
-        public DateTimeOffset BlockRecheckAt { get; set; }
+        public BlockNotice? Block;
 
-        public Lease Lease(string rule)
-        {
-            if (!Leases.TryGetValue(rule, out var lease))
-            {
-                Leases[rule] = lease = new Lease();
-            }
+        public ConcurrentDictionary<string, Lease> Leases { get; } = new(StringComparer.Ordinal);
 
-            return lease;
-        }
+        public Lease Lease(string rule) => Leases.GetOrAdd(rule, static _ => new Lease());
+
+        public bool IsIdle(DateTimeOffset now) =>
+            !(Volatile.Read(ref Block)?.RecheckAt > now)
+            && Leases.Values.All(l => !(Volatile.Read(ref l.Current)?.ExpiresAt > now) && l.Refill is not { IsCompleted: false });
     }
 
     private sealed class Lease
     {
-        public int Remaining { get; set; }
-        public DateTimeOffset ExpiresAt { get; set; }
-        public Admission? Last { get; set; }
+        public Grant? Current;
+        public Task? Refill;
+    }
+
+    /// <summary>One answer of the grain and the permits of it not yet spent (negative once spent or withdrawn).</summary>
+    private sealed class Grant(Admission admission, DateTimeOffset expiresAt)
+    {
+        public const int Withdrawn = -1_000_000;
+
+        public int Left = admission.Granted;
+
+        public Admission Admission { get; } = admission;
+        public DateTimeOffset ExpiresAt { get; } = expiresAt;
     }
 }
 

@@ -18,6 +18,10 @@ public static partial class InputCanonicalizer
     /// </summary>
     public const int MaxDecodeRounds = 5;
 
+    /// <summary>Characters that no decoding or folding step changes (apart from the case of letters).</summary>
+    private static readonly SearchValues<char> Plain =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/_.-");
+
     private static readonly SearchValues<byte> HexDigits = SearchValues.Create("0123456789abcdefABCDEF"u8);
 
     // U+FE50..U+FE6B (small form variants) as NFKC maps them; unassigned U+FE53 and U+FE67 stay themselves.
@@ -32,6 +36,13 @@ public static partial class InputCanonicalizer
     public static string Canonicalize(string value, bool plusIsSpace = false)
     {
         ArgumentNullException.ThrowIfNull(value);
+        // The common case (a plain path such as /auth/me): no escape, reference, space, control or
+        // compatibility character, so every step below would return it unchanged but lower-cased.
+        if (!value.AsSpan().ContainsAnyExcept(Plain))
+        {
+            return value.ToLowerInvariant();
+        }
+
         var current = value;
         for (var round = 0; round < MaxDecodeRounds; round++)
         {

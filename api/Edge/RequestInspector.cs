@@ -24,16 +24,19 @@ public static class RequestInspector
     public static async Task<ThreatFinding?> InspectAsync(HttpContext context, CancellationToken cancellationToken)
     {
         var request = context.Request;
+        var path = request.Path.Value ?? "";
         var rawTarget = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? "";
-        var rawPath = rawTarget.Split('?', 2)[0];
-        var finding = ThreatRules.Inspect(request.Path.Value ?? "", "path")
-            ?? ThreatRules.Inspect(rawPath, "path");
+        var query = rawTarget.IndexOf('?', StringComparison.Ordinal);
+        var rawPath = query < 0 ? rawTarget.AsSpan() : rawTarget.AsSpan(0, query);
+        // The raw path differs from the decoded one only when it was escaped: then both are inspected.
+        var finding = ThreatRules.Inspect(path, "path")
+            ?? (rawPath.SequenceEqual(path) ? null : ThreatRules.Inspect(rawPath.ToString(), "path"));
         if (finding is not null)
         {
             return finding;
         }
 
-        foreach (var (key, values) in request.Query)
+        foreach (var (key, values) in request.QueryString.HasValue ? request.Query : QueryCollection.Empty)
         {
             finding = ThreatRules.Inspect(key, $"query:{key}");
             foreach (var value in values)

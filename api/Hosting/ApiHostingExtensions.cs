@@ -30,6 +30,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<SessionCache>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddAuthorizationBuilder()

@@ -113,6 +113,11 @@ public sealed class UserGrain(
         {
             await Sessions.RevokeAllAsync(exceptTokenId: null);
         }
+        else
+        {
+            // API instances cache the profile with the session lease (GET /auth/me): they must show the new one.
+            await Sessions.ProfileChangedAsync();
+        }
 
         return user.ToProfile();
     }
