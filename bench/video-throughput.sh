@@ -115,6 +115,9 @@ api_pid() {
 }
 
 rss_kib() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+# CPU time (user + system) the process has used so far, in clock ticks: on a busy machine the
+# seconds a transfer takes depend on what else runs, the CPU it costs much less.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 hwm_kib() { awk '/^VmHWM:/ {print $2}' "/proc/$1/status"; }
 
 # Empties the page cache so that the next read comes from the disk; says whether it could.
@@ -227,6 +230,7 @@ cat "$video" >/dev/null
 log "uploading $mib MiB (API pid $pid, RSS sampled every 100 ms)"
 rss_before=$(rss_kib "$pid")
 hwm_before=$(hwm_kib "$pid")
+cpu_before_upload=$(cpu_ticks "$pid")
 (
     while awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null; do
         sleep 0.1
@@ -237,6 +241,7 @@ upload_s=$(upload "$video" "$out/upload.json")
 kill "$sampler_pid" 2>/dev/null || true
 wait "$sampler_pid" 2>/dev/null || true
 sampler_pid=""
+cpu_upload=$(($(cpu_ticks "$pid") - cpu_before_upload))
 rss_after=$(rss_kib "$pid")
 hwm_after=$(hwm_kib "$pid")
 rss_max=$(sort -n "$out/rss-during-upload.txt" | tail -n 1)
@@ -248,9 +253,11 @@ video_id=$(json_field video_id <"$out/upload.json")
 
 drop_caches
 log "downloading $mib MiB (page cache dropped: $cache_dropped)"
+cpu_before_download=$(cpu_ticks "$pid")
 result=$(curl -sS -o /dev/null -w '%{time_total} %{http_code} %{size_download}' \
     -H "Authorization: Bearer $token" "$api/surveillance/videos/$video_id/content") \
     || die "the download failed (curl)"
+cpu_download=$(($(cpu_ticks "$pid") - cpu_before_download))
 read -r download_s download_status download_bytes <<<"$result"
 [ "$download_status" = 200 ] || die "the download answered $download_status, not 200"
 [ "$download_bytes" = "$bytes" ] || die "the download has $download_bytes bytes, not $bytes"
@@ -261,13 +268,15 @@ downloaded_sha=$(curl -fsS -H "Authorization: Bearer $token" "$api/surveillance/
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
 python3 - "$mib" "$dd_write_s" "$dd_read_s" "$upload_s" "$download_s" \
-    "$rss_before" "$rss_max" "$rss_after" "$hwm_before" "$hwm_after" "$rss_samples" "$cache_dropped" <<'PY' | tee "$out/summary.txt"
+    "$rss_before" "$rss_max" "$rss_after" "$hwm_before" "$hwm_after" "$rss_samples" "$cache_dropped" \
+    "$cpu_upload" "$cpu_download" "$(getconf CLK_TCK)" <<'PY' | tee "$out/summary.txt"
 import sys
 
 mib = int(sys.argv[1])
 dd_write, dd_read, up, down = (float(x) for x in sys.argv[2:6])
 rss_before, rss_max, rss_after, hwm_before, hwm_after, samples = (int(x) for x in sys.argv[6:12])
 cache_dropped = sys.argv[12] == "yes"
+cpu_up, cpu_down = (int(x) / int(sys.argv[15]) for x in sys.argv[13:15])
 
 def rate(seconds):
     return mib / seconds
@@ -286,6 +295,7 @@ print(f"{'upload (encrypt + fsync)':34}{up:>9.2f}{rate(up):>9.1f}{up_ratio:>8.2f
 print(f"{'dd read':34}{dd_read:>9.2f}{rate(dd_read):>9.1f}")
 print(f"{'download (decrypt)':34}{down:>9.2f}{rate(down):>9.1f}{down_ratio:>8.2f}{'>= 0.80':>9}  {verdict(down_ratio >= 0.8)}")
 print()
+print(f"API CPU time (user + system): upload {cpu_up:.2f} s, download {cpu_down:.2f} s")
 print(f"API RSS during the upload ({samples} samples every 100 ms): before {rss_before / 1024:.1f} MiB, "
       f"max {rss_max / 1024:.1f} MiB, after {rss_after / 1024:.1f} MiB")
 print(f"RSS growth (max - before): {growth / 1024:.1f} MiB   target < 64 MiB  {verdict(growth < 64 * 1024)}")
