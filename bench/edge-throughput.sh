@@ -27,6 +27,8 @@ set +m
 cd "$(dirname "$(readlink -f "$0")")/.."
 root=$PWD
 out="$root/bench/out/edge"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
 
 threads=${BENCH_THREADS:-2}
 connections=${BENCH_CONNECTIONS:-32}
@@ -46,26 +48,6 @@ baseline_dll="$root/bench/baseline/bin/Release/net10.0/Baseline.dll"
 system_pid=""
 baseline_pid=""
 
-log() { printf '== %s\n' "$*" >&2; }
-die() { printf 'bench: setup error: %s\n' "$*" >&2; exit 1; }
-
-# SIGTERM, then up to WAIT seconds for the process to go, then SIGKILL.
-stop_pid() {
-    local name=$1 pid=$2 wait_s=$3 i
-    kill -0 "$pid" 2>/dev/null || return 0
-    log "stopping the $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < wait_s * 2; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "the $name did not stop within $wait_s s; killing it (check for leftover processes of $out)"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
-
 cleanup() {
     trap - EXIT INT TERM
     if [ -n "$baseline_pid" ]; then stop_pid baseline "$baseline_pid" 15; fi
@@ -75,25 +57,6 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-
-# Polls URL until it answers 2xx, for at most TIMEOUT seconds, while PID lives.
-wait_healthy() {
-    local name=$1 pid=$2 url=$3 timeout=$4 logfile=$5 deadline
-    deadline=$((SECONDS + timeout))
-    until curl -fs -o /dev/null --max-time 2 "$url"; do
-        if ! kill -0 "$pid" 2>/dev/null; then
-            tail -n 40 "$logfile" >&2 || true
-            die "the $name exited during start-up (log: $logfile)"
-        fi
-        if ((SECONDS >= deadline)); then
-            tail -n 40 "$logfile" >&2 || true
-            die "the $name did not answer $url within $timeout s (log: $logfile)"
-        fi
-        sleep 1
-    done
-}
-
-json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
 
 # wrk against URL with TOKEN; its report goes to FILE. Any non-2xx answer spoils the figures
 # (a 429 or 401 is cheaper than a 200), so it is a setup error, not a result.
