@@ -132,35 +132,39 @@ public sealed class FrameIndexGrain(
     /// <summary>Adds the frames whose seal holds; returns the positions of those added.</summary>
     private async Task<List<int>> AddAsync(IReadOnlyList<StoredFrame> frames, float[][] vectors)
     {
-        await EmbedNewClassesAsync(frames);
-        var added = new List<int>(frames.Count);
+        // Each seal is checked (and each row's objects parsed) once.
+        var opened = new List<(int Position, FrameInfo Frame)>(frames.Count);
         for (var i = 0; i < frames.Count; i++)
         {
-            var stored = frames[i];
-            if (seal.Open(stored) is not { } frame || frame.ProjectId != ProjectId)
+            if (seal.Open(frames[i]) is { } frame && frame.ProjectId == ProjectId)
             {
-                await RejectAsync(stored);
-                continue;
+                opened.Add((i, frame));
             }
+            else
+            {
+                await RejectAsync(frames[i]);
+            }
+        }
 
+        await EmbedNewClassesAsync(opened.Select(o => o.Frame));
+        foreach (var (position, frame) in opened)
+        {
             if (!_filenames.TryGetValue(frame.VideoId, out var filename))
             {
                 filename = (await GrainFactory.GetGrain<IVideoGrain>(frame.VideoId).GetAsync())?.Filename ?? "";
                 _filenames[frame.VideoId] = filename;
             }
 
-            _index.Add(frame, filename, vectors[i]);
-            added.Add(i);
+            _index.Add(frame, filename, vectors[position]);
         }
 
-        return added;
+        return opened.Select(o => o.Position).ToList();
     }
 
-    private async Task EmbedNewClassesAsync(IReadOnlyList<StoredFrame> frames)
+    private async Task EmbedNewClassesAsync(IEnumerable<FrameInfo> frames)
     {
         var classes = frames
-            .Where(f => seal.Verify(f))
-            .SelectMany(f => FrameSeal.DeserializeObjects(f.ObjectsJson))
+            .SelectMany(f => f.DetectedObjects)
             .Select(o => FrameIndex.ClassKey(o.Class))
             .Distinct(StringComparer.Ordinal)
             .Where(c => !_index.HasClass(c))
