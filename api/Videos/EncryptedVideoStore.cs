@@ -41,7 +41,7 @@ public sealed class EncryptedVideoStore(VideoFiles files, string projectId, stri
                 BufferSize = 0,
                 Options = FileOptions.Asynchronous,
             });
-            using var writer = new EncryptedVideoWriter(file, key.DataKey, videoId, projectId);
+            await using var writer = new EncryptedVideoWriter(file, key.DataKey, videoId, projectId);
             await WriteCountedAsync(writer, buffer.AsMemory(0, headerLength), cancellationToken);
             int read;
             while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)

@@ -23,6 +23,11 @@ namespace Surveillance.Api.Videos;
 public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOptions<UploadOptions> options)
 {
     private const int MaxFieldBytes = 8 * 1024;
+
+    // The reader hands out at most one buffer per read: 64 KiB instead of its default 4 KiB cuts
+    // the boundary scans and async hops of a large file by sixteen.
+    private const int MultipartBufferBytes = 64 * 1024;
+
     private readonly long _maxBytes = options.Value.MaxBytes;
 
     public async Task<UploadReceipt> ReceiveAsync(HttpContext http, ClaimsPrincipal user, CancellationToken cancellationToken)
@@ -46,7 +51,7 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
             limit.MaxRequestBodySize = _maxBytes + UploadOptions.FormOverheadBytes;
         }
 
-        var reader = new MultipartReader(boundary, http.Request.Body) { HeadersLengthLimit = 16 * 1024 };
+        var reader = new MultipartReader(boundary, http.Request.Body, MultipartBufferBytes) { HeadersLengthLimit = 16 * 1024 };
         StoredVideo? stored = null;
         string? description = null;
         try

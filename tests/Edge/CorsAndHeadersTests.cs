@@ -1,7 +1,9 @@
 using System.Net;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Surveillance.Api.Hosting;
 using Surveillance.Tests.Infrastructure;
 
 namespace Surveillance.Tests.Edge;
@@ -42,6 +44,18 @@ public sealed class CorsAndHeadersTests(EdgeFixture fixture) : IClassFixture<Edg
         var kestrel = fixture.Api.Services.GetRequiredService<IOptions<KestrelServerOptions>>().Value;
 
         Assert.False(kestrel.AddServerHeader);
+    }
+
+    [Fact]
+    public void KestrelBuffers_ComeFromThe32KiBBlockPool_NotTheDefault4KiBOne()
+    {
+        // The socket transport takes its memory pool factory from dependency injection.
+        _ = fixture.CreateClient();
+        var factory = fixture.Api.Services.GetRequiredService<IMemoryPoolFactory<byte>>();
+
+        Assert.IsType<LargeBlockMemoryPoolFactory>(factory);
+        using var pool = factory.Create();
+        Assert.Equal(32 * 1024, pool.MaxBufferSize);
     }
 
     [Theory]

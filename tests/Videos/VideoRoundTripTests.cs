@@ -64,6 +64,30 @@ public sealed class VideoRoundTripTests(VideosFixture fixture)
         Assert.Equal(EncryptedLength(content.Length), new FileInfo(stored).Length);
     }
 
+    /// <summary>
+    /// A file of many segments goes through the upload's whole pipeline: several segments are
+    /// encrypted and written while the next ones arrive, and the file is flushed to disk in the
+    /// background as it grows (more than one flush interval here). Nothing may be reordered or lost.
+    /// </summary>
+    [Fact]
+    public async Task LargeUpload_OfManySegments_WrittenWhileItArrives_DownloadsByteExact()
+    {
+        var (_, token) = await fixture.NewUserAsync("operator");
+        var projectId = "big-" + Guid.NewGuid().ToString("N")[..10];
+        var content = PaddedMp4(fixture.Samples.Bytes("h264.mp4"), (70 * SegmentSize) + 12_345, seed: 70);
+        var http = fixture.CreateClient();
+
+        var upload = await http.UploadAsync(token, projectId, "long shift.mp4", content);
+
+        Assert.Equal(HttpStatusCode.Created, upload.StatusCode);
+        var receipt = await upload.ReadJsonAsync();
+        Assert.Equal(Sha256Hex(content), receipt["sha256"]!.GetValue<string>());
+        var videoId = receipt["video_id"]!.GetValue<string>();
+        await fixture.WaitForProbeAsync(token, videoId);
+        Assert.Equal(EncryptedLength(content.Length), new FileInfo(fixture.StoredPath(projectId, videoId)).Length);
+        Assert.Equal(content, await http.DownloadBytesAsync(token, videoId));
+    }
+
     [Fact]
     public async Task Download_OfAUnicodeName_IsAnAttachment_WithTheExactNameInFilenameStar()
     {
