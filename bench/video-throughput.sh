@@ -2,8 +2,13 @@
 # Video throughput: upload a 400 MiB video through POST /surveillance/upload (streamed, encrypted,
 # fsynced) and download it through GET /surveillance/videos/{id}/content (decrypted while
 # streaming), next to dd writing (conv=fdatasync) and reading the same amount on the same disk in
-# the same run; the API's resident memory is sampled every 100 ms during the upload.
+# the same run; the API's resident memory is sampled every 100 ms during the uploads.
 # Targets: upload and download at least 0.8 x dd's write and read; RSS growth below 64 MiB.
+#
+# After a warm-up that brings the API to its steady state, BENCH_ROUNDS rounds each time dd's
+# write, an upload, dd's read and a download back to back, so that every ratio compares figures
+# taken seconds apart (this virtual disk's speed drifts by 2x within minutes). The verdict is on
+# the median of the rounds' ratios; every round is printed.
 #
 # Starts its own system with ./run.sh in a throw-away directory (bench/out/video, git-ignored) on
 # ports that do not collide with a developer's ./run.sh, and stops it at the end. The page cache
@@ -14,7 +19,8 @@
 #
 # Settings (environment):
 #   BENCH_VIDEO_MIB     size of the video and of dd's file, in MiB (400)
-#   BENCH_WARMUP_UPLOADS full-size upload/download round trips before measuring (3)
+#   BENCH_WARMUP_UPLOADS full-size upload/download round trips before measuring (10)
+#   BENCH_ROUNDS        measured rounds (5)
 #   BENCH_API_PORT      the API's port (18090); the silo uses BENCH_API_PORT+1 for its dashboard
 #   BENCH_PG_PORT       the throw-away PostgreSQL's port (55471)
 #   BENCH_START_TIMEOUT seconds allowed for build and start-up of the system (900)
@@ -30,7 +36,8 @@ out="$root/bench/out/video"
 source "$root/bench/lib.sh"
 
 mib=${BENCH_VIDEO_MIB:-400}
-warmup_uploads=${BENCH_WARMUP_UPLOADS:-3}
+warmup_uploads=${BENCH_WARMUP_UPLOADS:-10}
+rounds=${BENCH_ROUNDS:-5}
 bytes=$((mib * 1024 * 1024))
 api_port=${BENCH_API_PORT:-18090}
 dashboard_port=$((api_port + 1))
@@ -173,9 +180,10 @@ token=$(curl -fsS -X POST "$api/auth/login" -H 'Content-Type: application/json' 
     || die "could not log in as admin at $api/auth/login"
 
 # Warm-up: an 8 MiB round trip (first-call costs: the project's grains, the thread pool), then
-# BENCH_WARMUP_UPLOADS (3) full-size uploads and downloads, each deleted again. On two cores the
-# JIT's tier-up of the hot loops otherwise runs during the measured upload and takes about half
-# of the API's CPU (perf, bench/README.md), so one small round trip is not the steady state.
+# BENCH_WARMUP_UPLOADS (10) full-size uploads and downloads, each deleted again. The code that runs
+# once per request is compiled again, optimised, only after ~30 calls, and the loops that run
+# per chunk need a few large transfers: measured on two cores, an upload's time settles after
+# 8-10 of them (bench/README.md). A server that has been running for a while is in that state.
 log "warm-up: an 8 MiB upload and download, then $warmup_uploads full-size round trips"
 upload "$warm_video" "$out/warm-upload.json" >/dev/null
 warm_id=$(json_field video_id <"$out/warm-upload.json")
@@ -190,70 +198,79 @@ for _ in $(seq 1 "$warmup_uploads"); do
         || die "a warm-up video could not be deleted"
 done
 
-log "dd: writing $mib MiB with conv=fdatasync"
-LC_ALL=C dd if=/dev/zero of="$out/dd.bin" bs=1M count="$mib" conv=fdatasync 2>"$out/dd-write.txt" \
-    || { cat "$out/dd-write.txt" >&2; die "dd could not write $out/dd.bin"; }
-dd_write_s=$(dd_seconds "$out/dd-write.txt")
-drop_caches
-log "dd: reading it back (page cache dropped: $cache_dropped)"
-LC_ALL=C dd if="$out/dd.bin" of=/dev/null bs=1M 2>"$out/dd-read.txt" \
-    || { cat "$out/dd-read.txt" >&2; die "dd could not read $out/dd.bin"; }
-dd_read_s=$(dd_seconds "$out/dd-read.txt")
-rm -f "$out/dd.bin"
-
-# The client's file comes from memory (dropping the cache above evicted it), so that the upload
-# measures the API's writes, not curl's reads of the same disk.
-cat "$video" >/dev/null
-log "uploading $mib MiB (API pid $pid, RSS sampled every 100 ms)"
+# One line per round in rounds.txt: dd write s, upload s, dd read s, download s, API CPU ticks
+# of the upload and of the download.
+: >"$out/rounds.txt"
+: >"$out/rss-during-upload.txt"
 rss_before=$(rss_kib "$pid")
 hwm_before=$(hwm_kib "$pid")
-cpu_before_upload=$(cpu_ticks "$pid")
-(
-    while awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null; do
-        sleep 0.1
-    done
-) >"$out/rss-during-upload.txt" &
-sampler_pid=$!
-upload_s=$(upload "$video" "$out/upload.json")
-kill "$sampler_pid" 2>/dev/null || true
-wait "$sampler_pid" 2>/dev/null || true
-sampler_pid=""
-cpu_upload=$(($(cpu_ticks "$pid") - cpu_before_upload))
-rss_after=$(rss_kib "$pid")
+for round in $(seq 1 "$rounds"); do
+    log "round $round of $rounds: dd write, upload, dd read, download ($mib MiB each)"
+    LC_ALL=C dd if=/dev/zero of="$out/dd.bin" bs=1M count="$mib" conv=fdatasync 2>"$out/dd-write.txt" \
+        || { cat "$out/dd-write.txt" >&2; die "dd could not write $out/dd.bin"; }
+    dd_write_s=$(dd_seconds "$out/dd-write.txt")
+
+    # The client's file comes from memory, so that the upload measures the API's writes, not
+    # curl's reads of the same disk.
+    cat "$video" >/dev/null
+    cpu_before=$(cpu_ticks "$pid")
+    (
+        while awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null; do
+            sleep 0.1
+        done
+    ) >>"$out/rss-during-upload.txt" &
+    sampler_pid=$!
+    upload_s=$(upload "$video" "$out/upload.json")
+    kill "$sampler_pid" 2>/dev/null || true
+    wait "$sampler_pid" 2>/dev/null || true
+    sampler_pid=""
+    cpu_upload=$(($(cpu_ticks "$pid") - cpu_before))
+    rss_kib "$pid" >>"$out/rss-during-upload.txt"
+    video_id=$(json_field video_id <"$out/upload.json")
+    [ "$(json_field sha256 <"$out/upload.json")" = "$video_sha" ] || die "the receipt's sha256 is not the file's"
+    [ "$(json_field size_bytes <"$out/upload.json")" = "$bytes" ] || die "the receipt's size_bytes is not $bytes"
+
+    drop_caches
+    LC_ALL=C dd if="$out/dd.bin" of=/dev/null bs=1M 2>"$out/dd-read.txt" \
+        || { cat "$out/dd-read.txt" >&2; die "dd could not read $out/dd.bin"; }
+    dd_read_s=$(dd_seconds "$out/dd-read.txt")
+    rm -f "$out/dd.bin"
+
+    drop_caches
+    cpu_before=$(cpu_ticks "$pid")
+    result=$(curl -sS -o /dev/null -w '%{time_total} %{http_code} %{size_download}' \
+        -H "Authorization: Bearer $token" "$api/surveillance/videos/$video_id/content") \
+        || die "the download failed (curl)"
+    cpu_download=$(($(cpu_ticks "$pid") - cpu_before))
+    read -r download_s download_status download_bytes <<<"$result"
+    [ "$download_status" = 200 ] || die "the download answered $download_status, not 200"
+    [ "$download_bytes" = "$bytes" ] || die "the download has $download_bytes bytes, not $bytes"
+    printf '%s %s %s %s %s %s\n' "$dd_write_s" "$upload_s" "$dd_read_s" "$download_s" "$cpu_upload" "$cpu_download" \
+        >>"$out/rounds.txt"
+
+    if [ "$round" -lt "$rounds" ]; then
+        curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $token" "$api/surveillance/videos/$video_id" \
+            || die "a measured video could not be deleted"
+    fi
+done
 hwm_after=$(hwm_kib "$pid")
-rss_max=$(sort -n "$out/rss-during-upload.txt" | tail -n 1)
-rss_samples=$(wc -l <"$out/rss-during-upload.txt")
 
-video_id=$(json_field video_id <"$out/upload.json")
-[ "$(json_field sha256 <"$out/upload.json")" = "$video_sha" ] || die "the receipt's sha256 is not the file's"
-[ "$(json_field size_bytes <"$out/upload.json")" = "$bytes" ] || die "the receipt's size_bytes is not $bytes"
-
-drop_caches
-log "downloading $mib MiB (page cache dropped: $cache_dropped)"
-cpu_before_download=$(cpu_ticks "$pid")
-result=$(curl -sS -o /dev/null -w '%{time_total} %{http_code} %{size_download}' \
-    -H "Authorization: Bearer $token" "$api/surveillance/videos/$video_id/content") \
-    || die "the download failed (curl)"
-cpu_download=$(($(cpu_ticks "$pid") - cpu_before_download))
-read -r download_s download_status download_bytes <<<"$result"
-[ "$download_status" = 200 ] || die "the download answered $download_status, not 200"
-[ "$download_bytes" = "$bytes" ] || die "the download has $download_bytes bytes, not $bytes"
-
-log "checking the SHA-256 of a second download (not timed)"
+log "checking the SHA-256 of one more download of the last video (not timed)"
 downloaded_sha=$(curl -fsS -H "Authorization: Bearer $token" "$api/surveillance/videos/$video_id/content" | sha256sum | cut -d' ' -f1)
 [ "$downloaded_sha" = "$video_sha" ] || die "the downloaded bytes differ from the uploaded ones (sha256 $downloaded_sha, expected $video_sha)"
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 
-python3 - "$mib" "$dd_write_s" "$dd_read_s" "$upload_s" "$download_s" \
-    "$rss_before" "$rss_max" "$rss_after" "$hwm_before" "$hwm_after" "$rss_samples" "$cache_dropped" \
-    "$cpu_upload" "$cpu_download" "$(getconf CLK_TCK)" <<'PY' | tee "$out/summary.txt"
+python3 - "$mib" "$out/rounds.txt" "$out/rss-during-upload.txt" "$rss_before" "$hwm_before" "$hwm_after" \
+    "$cache_dropped" "$(getconf CLK_TCK)" <<'PY' | tee "$out/summary.txt"
+import statistics
 import sys
 
 mib = int(sys.argv[1])
-dd_write, dd_read, up, down = (float(x) for x in sys.argv[2:6])
-rss_before, rss_max, rss_after, hwm_before, hwm_after, samples = (int(x) for x in sys.argv[6:12])
-cache_dropped = sys.argv[12] == "yes"
-cpu_up, cpu_down = (int(x) / int(sys.argv[15]) for x in sys.argv[13:15])
+rounds = [[float(x) for x in line.split()] for line in open(sys.argv[2]) if line.strip()]
+samples = [int(line) for line in open(sys.argv[3]) if line.strip()]
+rss_before, hwm_before, hwm_after = (int(x) for x in sys.argv[4:7])
+cache_dropped = sys.argv[7] == "yes"
+ticks = int(sys.argv[8])
 
 def rate(seconds):
     return mib / seconds
@@ -261,27 +278,35 @@ def rate(seconds):
 def verdict(ok):
     return "PASS" if ok else "FAIL"
 
-up_ratio, down_ratio = rate(up) / rate(dd_write), rate(down) / rate(dd_read)
-growth = max(rss_max, rss_after) - rss_before
-# VmHWM is the kernel's exact peak: when it rose during the upload, that peak was reached then.
-hwm_growth = hwm_after - rss_before if hwm_after > hwm_before else None
 print()
-print(f"{'':34}{'seconds':>9}{'MiB/s':>9}{'ratio':>8}{'target':>9}")
-print(f"{'dd write (conv=fdatasync)':34}{dd_write:>9.2f}{rate(dd_write):>9.1f}")
-print(f"{'upload (encrypt + fsync)':34}{up:>9.2f}{rate(up):>9.1f}{up_ratio:>8.2f}{'>= 0.80':>9}  {verdict(up_ratio >= 0.8)}")
-print(f"{'dd read':34}{dd_read:>9.2f}{rate(dd_read):>9.1f}")
-print(f"{'download (decrypt)':34}{down:>9.2f}{rate(down):>9.1f}{down_ratio:>8.2f}{'>= 0.80':>9}  {verdict(down_ratio >= 0.8)}")
+print(f"{'round':>5}{'dd write':>10}{'upload':>9}{'ratio':>7}{'dd read':>10}{'download':>10}{'ratio':>7}{'API CPU up/down s':>19}")
+up_ratios, down_ratios = [], []
+for i, (dd_w, up, dd_r, down, cpu_up, cpu_down) in enumerate(rounds, 1):
+    up_ratios.append(rate(up) / rate(dd_w))
+    down_ratios.append(rate(down) / rate(dd_r))
+    print(f"{i:>5}{rate(dd_w):>10.1f}{rate(up):>9.1f}{up_ratios[-1]:>7.2f}{rate(dd_r):>10.1f}{rate(down):>10.1f}"
+          f"{down_ratios[-1]:>7.2f}{cpu_up / ticks:>11.2f} / {cpu_down / ticks:.2f}")
+print("(MiB/s; dd write with conv=fdatasync; reads after dropping the page cache)")
 print()
-print(f"API CPU time (user + system): upload {cpu_up:.2f} s, download {cpu_down:.2f} s")
-print(f"API RSS during the upload ({samples} samples every 100 ms): before {rss_before / 1024:.1f} MiB, "
-      f"max {rss_max / 1024:.1f} MiB, after {rss_after / 1024:.1f} MiB")
+median = statistics.median
+up_ratio, down_ratio = median(up_ratios), median(down_ratios)
+print(f"{'median of ' + str(len(rounds)) + ' rounds':34}{'MiB/s':>9}{'ratio':>8}{'target':>9}")
+print(f"{'dd write (conv=fdatasync)':34}{median(rate(r[0]) for r in rounds):>9.1f}")
+print(f"{'upload (encrypt + fsync)':34}{median(rate(r[1]) for r in rounds):>9.1f}{up_ratio:>8.2f}{'>= 0.80':>9}  {verdict(up_ratio >= 0.8)}")
+print(f"{'dd read':34}{median(rate(r[2]) for r in rounds):>9.1f}")
+print(f"{'download (decrypt)':34}{median(rate(r[3]) for r in rounds):>9.1f}{down_ratio:>8.2f}{'>= 0.80':>9}  {verdict(down_ratio >= 0.8)}")
+print("(each ratio column is the median of the rounds' ratios, not the ratio of the medians)")
+print()
+growth = max(samples) - rss_before
+print(f"API RSS during the {len(rounds)} uploads ({len(samples)} samples every 100 ms): before {rss_before / 1024:.1f} MiB, "
+      f"max {max(samples) / 1024:.1f} MiB, after {samples[-1] / 1024:.1f} MiB")
 print(f"RSS growth (max - before): {growth / 1024:.1f} MiB   target < 64 MiB  {verdict(growth < 64 * 1024)}")
-if hwm_growth is not None:
-    print(f"  (kernel peak VmHWM rose to {hwm_after / 1024:.1f} MiB: growth to the exact peak {hwm_growth / 1024:.1f} MiB)")
+if hwm_after > hwm_before:
+    print(f"  (kernel peak VmHWM rose to {hwm_after / 1024:.1f} MiB during the rounds: growth to the exact peak {(hwm_after - rss_before) / 1024:.1f} MiB)")
 else:
-    print(f"  (kernel peak VmHWM unchanged at {hwm_after / 1024:.1f} MiB: set before the upload)")
+    print(f"  (kernel peak VmHWM unchanged at {hwm_after / 1024:.1f} MiB: set before the rounds)")
 if not cache_dropped:
-    print("note: the page cache could not be dropped; dd's read and the download came from memory, not the disk")
+    print("note: the page cache could not be dropped; dd's reads and the downloads came from memory, not the disk")
 PY
 printf 'SHA-256 of the download equals the upload'"'"'s: %s\n' "$video_sha" | tee -a "$out/summary.txt"
 printf 'load average at start: %s; at end: %s (%s CPUs; above that, other processes competed with the run)\n' \
