@@ -19,7 +19,8 @@
 #
 # Settings (environment):
 #   BENCH_VIDEO_MIB     size of the video and of dd's file, in MiB (400)
-#   BENCH_WARMUP_UPLOADS full-size upload/download round trips before measuring (10)
+#   BENCH_WARMUP_SMALL  8 MiB upload/download round trips before measuring (40)
+#   BENCH_WARMUP_UPLOADS full-size upload/download round trips after those (4)
 #   BENCH_ROUNDS        measured rounds (5)
 #   BENCH_API_PORT      the API's port (18090); the silo uses BENCH_API_PORT+1 for its dashboard
 #   BENCH_PG_PORT       the throw-away PostgreSQL's port (55471)
@@ -36,7 +37,8 @@ out="$root/bench/out/video"
 source "$root/bench/lib.sh"
 
 mib=${BENCH_VIDEO_MIB:-400}
-warmup_uploads=${BENCH_WARMUP_UPLOADS:-10}
+warmup_small=${BENCH_WARMUP_SMALL:-40}
+warmup_uploads=${BENCH_WARMUP_UPLOADS:-4}
 rounds=${BENCH_ROUNDS:-5}
 bytes=$((mib * 1024 * 1024))
 api_port=${BENCH_API_PORT:-18090}
@@ -115,6 +117,17 @@ upload() {
     printf '%s\n' "${result% *}"
 }
 
+# Upload, download and delete one video (warm-up).
+round_trip() {
+    local id
+    upload "$1" "$out/warm-upload.json" >/dev/null
+    id=$(json_field video_id <"$out/warm-upload.json")
+    curl -fsS -o /dev/null -H "Authorization: Bearer $token" "$api/surveillance/videos/$id/content" \
+        || die "a warm-up download failed"
+    curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $token" "$api/surveillance/videos/$id" \
+        || die "a warm-up video could not be deleted"
+}
+
 for tool in curl python3 ffmpeg dd sha256sum dotnet pgrep; do
     command -v "$tool" >/dev/null || die "$tool is not installed"
 done
@@ -179,23 +192,17 @@ token=$(curl -fsS -X POST "$api/auth/login" -H 'Content-Type: application/json' 
     -d "{\"username\":\"admin\",\"password\":\"$password\"}" | json_field access_token) \
     || die "could not log in as admin at $api/auth/login"
 
-# Warm-up: an 8 MiB round trip (first-call costs: the project's grains, the thread pool), then
-# BENCH_WARMUP_UPLOADS (10) full-size uploads and downloads, each deleted again. The code that runs
-# once per request is compiled again, optimised, only after ~30 calls, and the loops that run
-# per chunk need a few large transfers: measured on two cores, an upload's time settles after
-# 8-10 of them (bench/README.md). A server that has been running for a while is in that state.
-log "warm-up: an 8 MiB upload and download, then $warmup_uploads full-size round trips"
-upload "$warm_video" "$out/warm-upload.json" >/dev/null
-warm_id=$(json_field video_id <"$out/warm-upload.json")
-curl -fsS -o /dev/null -H "Authorization: Bearer $token" "$api/surveillance/videos/$warm_id/content" \
-    || die "the warm-up download failed"
+# Warm-up, to bring the API to the steady state of a server that has been up for a while:
+# BENCH_WARMUP_SMALL (40) round trips of an 8 MiB video (upload, download, delete), so that the
+# code run once per request reaches its optimised version (.NET recompiles a method after ~30
+# calls), then BENCH_WARMUP_UPLOADS (4) full-size round trips for the loops run per chunk.
+# Measured on two cores: with fewer, the JIT is still recompiling during the measured rounds.
+log "warm-up: $warmup_small round trips of 8 MiB, then $warmup_uploads of $mib MiB"
+for _ in $(seq 1 "$warmup_small"); do
+    round_trip "$warm_video"
+done
 for _ in $(seq 1 "$warmup_uploads"); do
-    upload "$video" "$out/warm-upload.json" >/dev/null
-    warm_id=$(json_field video_id <"$out/warm-upload.json")
-    curl -fsS -o /dev/null -H "Authorization: Bearer $token" "$api/surveillance/videos/$warm_id/content" \
-        || die "a warm-up download failed"
-    curl -fsS -o /dev/null -X DELETE -H "Authorization: Bearer $token" "$api/surveillance/videos/$warm_id" \
-        || die "a warm-up video could not be deleted"
+    round_trip "$video"
 done
 
 # One line per round in rounds.txt: dd write s (the video's bytes), upload s, dd read s,
