@@ -39,7 +39,6 @@ dashboard_port=$((api_port + 1))
 baseline_port=${BENCH_BASELINE_PORT:-8099}
 pg_port=${BENCH_PG_PORT:-55470}
 start_timeout=${BENCH_START_TIMEOUT:-900}
-huge=1000000000
 
 api="http://127.0.0.1:$api_port"
 baseline="http://127.0.0.1:$baseline_port"
@@ -72,31 +71,15 @@ run_wrk() {
     grep -q '^Requests/sec:' "$file" || { cat "$file" >&2; die "no figures in wrk's report ($file)"; }
 }
 
-for tool in wrk curl python3 dotnet; do
-    command -v "$tool" >/dev/null || die "$tool is not installed"
-done
-
-# Something already answering on our ports would be measured instead of what we start.
-for url in "$api/health/live" "http://127.0.0.1:$dashboard_port/health/live" "$baseline/token"; do
-    if curl -s -o /dev/null --max-time 2 "$url"; then
-        die "something already answers $url: another benchmark still running? (ports: BENCH_API_PORT, BENCH_BASELINE_PORT)"
-    fi
-done
-if [ -f "$out/postgres/postmaster.pid" ] && kill -0 "$(head -n 1 "$out/postgres/postmaster.pid")" 2>/dev/null; then
-    die "a PostgreSQL of an earlier run still runs in $out/postgres; stop it first"
-fi
-
-# A fresh, throw-away system every run: the first start creates the admin with our password.
-rm -rf "$out"
-mkdir -p "$out"
-chmod 755 "$root/bench/out" "$out"   # the PostgreSQL OS user must pass through to its data dir
-password="bench-$(head -c 18 /dev/urandom | base64 | tr -d '+/=')"
+require_tools wrk curl python3 dotnet
+require_nothing_running "$api/health/live" "http://127.0.0.1:$dashboard_port/health/live" "$baseline/token"
+fresh_out_dir
+password=$(random_password)
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 cat <<EOF
 Edge throughput: GET /auth/me, authenticated, wrk -t$threads -c$connections, warm-up $warmup, measured $duration
-  date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')
-  machine:  $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo)
+$(describe_machine)
   software: $(uname -sr), .NET SDK $(dotnet --version), $(wrk --version 2>&1 | head -n 1 | cut -d' ' -f1-2)
   load average at start: $load_start
 EOF
@@ -112,27 +95,7 @@ log "starting the baseline on $baseline"
 baseline_pid=$!
 wait_healthy baseline "$baseline_pid" "$baseline/token" 60 "$out/baseline.log"
 
-log "starting the system with ./run.sh (builds Release first; log: $out/system.log)"
-env \
-    SURVEILLANCE_PG_PORT="$pg_port" \
-    SURVEILLANCE_PG_DATA="$out/postgres" \
-    Storage__DataPath="$out/data" \
-    SURVEILLANCE_ADMIN_PASSWORD="$password" \
-    ASPNETCORE_URLS="$api" \
-    Silo__DashboardUrl="http://127.0.0.1:$dashboard_port" \
-    Orleans__SiloPort="${BENCH_SILO_PORT:-21111}" \
-    Orleans__GatewayPort="${BENCH_GATEWAY_PORT:-31000}" \
-    RateLimiting__Rules__default__Limit=$huge \
-    RateLimiting__Rules__login__Limit=$huge \
-    RateLimiting__Rules__upload__Limit=$huge \
-    RateLimiting__Rules__search__Limit=$huge \
-    RateLimiting__Rules__frames__Limit=$huge \
-    Threats__MaxThreats=$huge \
-    Threats__MaxFailedLogins=$huge \
-    Threats__Allowlist__0=127.0.0.1 \
-    setsid "$root/run.sh" >"$out/system.log" 2>&1 &
-system_pid=$!
-wait_healthy "system" "$system_pid" "$api/health" "$start_timeout" "$out/system.log"
+start_system "$pg_port" "$dashboard_port" "${BENCH_SILO_PORT:-21111}" "${BENCH_GATEWAY_PORT:-31000}" "$password"
 
 log "logging in"
 our_token=$(curl -fsS -X POST "$api/auth/login" -H 'Content-Type: application/json' \

@@ -1,6 +1,6 @@
-# shellcheck shell=bash disable=SC2154  # $out is set by the script that sources this
+# shellcheck shell=bash disable=SC2154  # $out, $root, $api, $start_timeout are set by the script that sources this
 # Shared by the bench/*.sh scripts (sourced, after they set $out): logging, stopping processes,
-# waiting for health, reading a JSON field.
+# waiting for health, reading a JSON field, checking and starting a throw-away system.
 
 log() { printf '== %s\n' "$*" >&2; }
 
@@ -41,3 +41,74 @@ wait_healthy() {
 }
 
 json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+# Dies unless every TOOL is on the PATH.
+require_tools() {
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || die "$tool is not installed"
+    done
+}
+
+# Dies when something already answers one of the URLs, or a PostgreSQL of an earlier run still
+# runs in $out: that would be measured, or broken, instead of what this run starts.
+require_nothing_running() {
+    local url
+    for url in "$@"; do
+        if curl -s -o /dev/null --max-time 2 "$url"; then
+            die "something already answers $url: another benchmark still running? (ports: BENCH_*_PORT)"
+        fi
+    done
+    if [ -f "$out/postgres/postmaster.pid" ] && kill -0 "$(head -n 1 "$out/postgres/postmaster.pid")" 2>/dev/null; then
+        die "a PostgreSQL of an earlier run still runs in $out/postgres; stop it first"
+    fi
+}
+
+# Empties $out for a fresh, throw-away system: its first start creates the admin with our password.
+fresh_out_dir() {
+    rm -rf "$out"
+    mkdir -p "$out"
+    chmod 755 "$root/bench/out" "$out" # the PostgreSQL OS user must pass through to its data dir
+}
+
+random_password() { printf 'bench-%s\n' "$(head -c 18 /dev/urandom | base64 | tr -d '+/=')"; }
+
+# The lines every report starts with: when, on what, and how busy the machine was.
+describe_machine() {
+    printf '  date:     %s\n' "$(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+    printf '  machine:  %s CPUs, %s, %s\n' "$(nproc)" \
+        "$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//')" \
+        "$(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo)"
+}
+
+# Starts ./run.sh in its own session (a Ctrl-C then reaches only the bench script, which stops
+# everything once), with its PostgreSQL and data in $out, the API on $api and the admin password
+# PASSWORD; waits until it is healthy and sets system_pid. Every rate limit and threat counter is
+# at 10^9 and 127.0.0.1 is allowlisted: the edge does all its work but never refuses. Further
+# KEY=VALUE arguments are more configuration.
+start_system() {
+    local pg_port=$1 dashboard_port=$2 silo_port=$3 gateway_port=$4 password=$5 unlimited=1000000000
+    shift 5
+    log "starting the system with ./run.sh (builds Release first; log: $out/system.log)"
+    env \
+        SURVEILLANCE_PG_PORT="$pg_port" \
+        SURVEILLANCE_PG_DATA="$out/postgres" \
+        Storage__DataPath="$out/data" \
+        SURVEILLANCE_ADMIN_PASSWORD="$password" \
+        ASPNETCORE_URLS="$api" \
+        Silo__DashboardUrl="http://127.0.0.1:$dashboard_port" \
+        Orleans__SiloPort="$silo_port" \
+        Orleans__GatewayPort="$gateway_port" \
+        RateLimiting__Rules__default__Limit=$unlimited \
+        RateLimiting__Rules__login__Limit=$unlimited \
+        RateLimiting__Rules__upload__Limit=$unlimited \
+        RateLimiting__Rules__search__Limit=$unlimited \
+        RateLimiting__Rules__frames__Limit=$unlimited \
+        Threats__MaxThreats=$unlimited \
+        Threats__MaxFailedLogins=$unlimited \
+        Threats__Allowlist__0=127.0.0.1 \
+        "$@" \
+        setsid "$root/run.sh" >"$out/system.log" 2>&1 &
+    system_pid=$!
+    wait_healthy "system" "$system_pid" "$api/health" "$start_timeout" "$out/system.log"
+}

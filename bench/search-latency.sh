@@ -48,7 +48,6 @@ dashboard_port=$((api_port + 1))
 pg_port=${BENCH_PG_PORT:-55472}
 start_timeout=${BENCH_START_TIMEOUT:-900}
 index_timeout=${BENCH_INDEX_TIMEOUT:-1800}
-huge=1000000000
 project=bench
 
 api="http://127.0.0.1:$api_port"
@@ -87,33 +86,17 @@ login() {
         -d "{\"username\":\"$1\",\"password\":\"$2\"}" | json_field access_token
 }
 
-for tool in curl python3 ffmpeg dotnet; do
-    command -v "$tool" >/dev/null || die "$tool is not installed"
-done
-
-# Something already answering on our ports would be measured instead of what we start.
-for url in "$api/health/live" "http://127.0.0.1:$dashboard_port/health/live"; do
-    if curl -s -o /dev/null --max-time 2 "$url"; then
-        die "something already answers $url: another benchmark still running? (port: BENCH_API_PORT)"
-    fi
-done
-if [ -f "$out/postgres/postmaster.pid" ] && kill -0 "$(head -n 1 "$out/postgres/postmaster.pid")" 2>/dev/null; then
-    die "a PostgreSQL of an earlier run still runs in $out/postgres; stop it first"
-fi
-
-# A fresh, throw-away system every run: the first start creates the admin with our password.
-rm -rf "$out"
-mkdir -p "$out"
-chmod 755 "$root/bench/out" "$out"   # the PostgreSQL OS user must pass through to its data dir
-password="bench-$(head -c 18 /dev/urandom | base64 | tr -d '+/=')"
-processor_password="bench-$(head -c 18 /dev/urandom | base64 | tr -d '+/=')"
+require_tools curl python3 ffmpeg dotnet
+require_nothing_running "$api/health/live" "http://127.0.0.1:$dashboard_port/health/live"
+fresh_out_dir
+password=$(random_password)
+processor_password=$(random_password)
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 cat <<EOF
 Search latency: POST /surveillance/search over $frames frames in one project, $queries sequential searches after $warmup_queries warm-up
-  date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')
+$(describe_machine)
   commit:   $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')
-  machine:  $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo)
   software: $(uname -sr), .NET SDK $(dotnet --version), $(python3 --version)
   load average at start: $load_start
 EOF
@@ -122,27 +105,7 @@ log "making a ${video_seconds}-second video with ffmpeg (1 frame/s: small, but a
 ffmpeg -v error -f lavfi -i "testsrc=size=320x240:rate=1" -t "$video_seconds" -c:v mpeg4 -movflags +faststart -y "$video" \
     || die "ffmpeg could not make the video"
 
-log "starting the system with ./run.sh (builds Release first; log: $out/system.log)"
-env \
-    SURVEILLANCE_PG_PORT="$pg_port" \
-    SURVEILLANCE_PG_DATA="$out/postgres" \
-    Storage__DataPath="$out/data" \
-    SURVEILLANCE_ADMIN_PASSWORD="$password" \
-    ASPNETCORE_URLS="$api" \
-    Silo__DashboardUrl="http://127.0.0.1:$dashboard_port" \
-    Orleans__SiloPort="${BENCH_SILO_PORT:-21113}" \
-    Orleans__GatewayPort="${BENCH_GATEWAY_PORT:-31002}" \
-    RateLimiting__Rules__default__Limit=$huge \
-    RateLimiting__Rules__login__Limit=$huge \
-    RateLimiting__Rules__upload__Limit=$huge \
-    RateLimiting__Rules__search__Limit=$huge \
-    RateLimiting__Rules__frames__Limit=$huge \
-    Threats__MaxThreats=$huge \
-    Threats__MaxFailedLogins=$huge \
-    Threats__Allowlist__0=127.0.0.1 \
-    setsid "$root/run.sh" >"$out/system.log" 2>&1 &
-system_pid=$!
-wait_healthy "system" "$system_pid" "$api/health" "$start_timeout" "$out/system.log"
+start_system "$pg_port" "$dashboard_port" "${BENCH_SILO_PORT:-21113}" "${BENCH_GATEWAY_PORT:-31002}" "$password"
 
 log "logging in as admin; creating the project '$project' and its processor member"
 admin_token=$(login admin "$password") || die "could not log in as admin at $api/auth/login"

@@ -46,7 +46,6 @@ dashboard_port=$((api_port + 1))
 pg_port=${BENCH_PG_PORT:-55471}
 start_timeout=${BENCH_START_TIMEOUT:-900}
 max_upload=$(((mib + 50) * 1024 * 1024))   # Uploads:MaxBytes: room above the video
-huge=1000000000
 
 api="http://127.0.0.1:$api_port"
 video="$out/big.mp4"
@@ -128,31 +127,17 @@ round_trip() {
         || die "a warm-up video could not be deleted"
 }
 
-for tool in curl python3 ffmpeg dd sha256sum dotnet pgrep; do
-    command -v "$tool" >/dev/null || die "$tool is not installed"
-done
-
-for url in "$api/health/live" "http://127.0.0.1:$dashboard_port/health/live"; do
-    if curl -s -o /dev/null --max-time 2 "$url"; then
-        die "something already answers $url: another benchmark still running? (port: BENCH_API_PORT)"
-    fi
-done
-if [ -f "$out/postgres/postmaster.pid" ] && kill -0 "$(head -n 1 "$out/postgres/postmaster.pid")" 2>/dev/null; then
-    die "a PostgreSQL of an earlier run still runs in $out/postgres; stop it first"
-fi
-
-rm -rf "$out"
-mkdir -p "$out"
-chmod 755 "$root/bench/out" "$out"   # the PostgreSQL OS user must pass through to its data dir
+require_tools curl python3 ffmpeg dd sha256sum dotnet pgrep
+require_nothing_running "$api/health/live" "http://127.0.0.1:$dashboard_port/health/live"
+fresh_out_dir
 free_mib=$(df -Pm "$out" | awk 'NR == 2 {print $4}')
 ((free_mib > 3 * mib + 512)) || die "$out needs about $((3 * mib + 512)) MiB free; $free_mib MiB are"
-password="bench-$(head -c 18 /dev/urandom | base64 | tr -d '+/=')"
+password=$(random_password)
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 cat <<EOF
 Video throughput: $mib MiB up and down through the API, beside dd on the same disk
-  date:     $(date -u '+%Y-%m-%d %H:%M:%S UTC')
-  machine:  $(nproc) CPUs, $(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(awk '/MemTotal/ {printf "%.1f GiB RAM", $2 / 1048576}' /proc/meminfo)
+$(describe_machine)
   disk:     $(df -PT "$out" | awk 'NR == 2 {print $1 " (" $2 ") mounted on " $7}')
   software: $(uname -sr), .NET SDK $(dotnet --version)
   load average at start: $load_start
@@ -167,24 +152,7 @@ seed_bytes=$(stat -c %s "$out/seed.mp4")
 [ "$(stat -c %s "$video")" = "$bytes" ] || die "$video does not have $bytes bytes"
 video_sha=$(sha256sum "$video" | cut -d' ' -f1)
 
-log "starting the system with ./run.sh (builds Release first; log: $out/system.log)"
-env \
-    SURVEILLANCE_PG_PORT="$pg_port" \
-    SURVEILLANCE_PG_DATA="$out/postgres" \
-    Storage__DataPath="$out/data" \
-    SURVEILLANCE_ADMIN_PASSWORD="$password" \
-    ASPNETCORE_URLS="$api" \
-    Silo__DashboardUrl="http://127.0.0.1:$dashboard_port" \
-    Orleans__SiloPort="${BENCH_SILO_PORT:-21112}" \
-    Orleans__GatewayPort="${BENCH_GATEWAY_PORT:-31001}" \
-    Uploads__MaxBytes="$max_upload" \
-    RateLimiting__Rules__default__Limit=$huge \
-    RateLimiting__Rules__login__Limit=$huge \
-    RateLimiting__Rules__upload__Limit=$huge \
-    Threats__Allowlist__0=127.0.0.1 \
-    setsid "$root/run.sh" >"$out/system.log" 2>&1 &
-system_pid=$!
-wait_healthy "system" "$system_pid" "$api/health" "$start_timeout" "$out/system.log"
+start_system "$pg_port" "$dashboard_port" "${BENCH_SILO_PORT:-21112}" "${BENCH_GATEWAY_PORT:-31001}" "$password" Uploads__MaxBytes="$max_upload"
 pid=$(api_pid) || die "found no Surveillance.Api.dll process under run.sh (pid $system_pid)"
 
 log "logging in"
