@@ -75,6 +75,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         DomainError.Conflict => StatusCodes.Status409Conflict,
         DomainError.Forbidden => StatusCodes.Status403Forbidden,
         DomainError.Unauthorized => StatusCodes.Status401Unauthorized,
+        DomainError.Unavailable => StatusCodes.Status503ServiceUnavailable,
         _ => StatusCodes.Status400BadRequest,
     };
 }

@@ -8,4 +8,7 @@ public enum DomainError
     Conflict = 2,
     Forbidden = 3,
     Unauthorized = 4,
+
+    /// <summary>The service cannot do this right now (database outage, capacity used up); retry later (503).</summary>
+    Unavailable = 5,
 }

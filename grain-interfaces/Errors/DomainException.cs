@@ -21,4 +21,5 @@ public sealed class DomainException : Exception
     public static DomainException NotFound(string message) => new(DomainError.NotFound, message);
     public static DomainException Conflict(string message) => new(DomainError.Conflict, message);
     public static DomainException Forbidden(string message) => new(DomainError.Forbidden, message);
+    public static DomainException Unavailable(string message) => new(DomainError.Unavailable, message);
 }
