@@ -33,7 +33,7 @@ public sealed record ClusterCertificateSet(X509Certificate2 Node, X509Certificat
         {
             node = X509Certificate2.CreateFromPemFile(RequireFile(certificateKey, options.CertificatePath), RequireFile(keyKey, options.KeyPath));
         }
-        catch (CryptographicException e)
+        catch (Exception e) when (e is CryptographicException or ArgumentException)
         {
             throw new ClusterCertificateException(
                 $"{certificateKey}/{keyKey}: '{options.CertificatePath}' and '{options.KeyPath}' are not a matching PEM certificate and unencrypted private key ({e.Message}).", e);

@@ -60,19 +60,19 @@ public sealed class MutualTlsTests(ClusterCertificatesFixture certificates)
     [Fact]
     public async Task ClientWithASelfSignedApiCertificate_IsRefused_AndCallsNoGrain()
     {
-        await AssertRefusedAsync(AttackerTls(certificates.SelfSignedApi));
+        await AssertRefusedAsync(AttackerTls(certificates.SelfSignedApi), "does not chain to the cluster CA");
     }
 
     [Fact]
     public async Task ClientWithAnApiCertificateOfAnotherCa_IsRefused_AndCallsNoGrain()
     {
-        await AssertRefusedAsync(AttackerTls(certificates.OtherCaApi));
+        await AssertRefusedAsync(AttackerTls(certificates.OtherCaApi), "does not chain to the cluster CA");
     }
 
     [Fact]
     public async Task ClientWithASiloCertificateOfAnotherCa_IsRefused_AndCallsNoGrain()
     {
-        await AssertRefusedAsync(AttackerTls(certificates.OtherCaSilo));
+        await AssertRefusedAsync(AttackerTls(certificates.OtherCaSilo), "does not chain to the cluster CA");
     }
 
     [Fact]
@@ -145,7 +145,9 @@ public sealed class MutualTlsTests(ClusterCertificatesFixture certificates)
         });
     }
 
-    private async Task AssertRefusedAsync(Action<IClientBuilder, IConfiguration>? tls)
+    /// <param name="tls">The attacker's TLS wiring (null: plaintext).</param>
+    /// <param name="reason">What the silo must log as the refusal reason, when the certificate reached the check.</param>
+    private async Task AssertRefusedAsync(Action<IClientBuilder, IConfiguration>? tls, string? reason = null)
     {
         await using var nodes = new TlsNodes();
         var logs = new CapturedLogs();
@@ -157,6 +159,11 @@ public sealed class MutualTlsTests(ClusterCertificatesFixture certificates)
 
         Assert.NotNull(connecting);
         Assert.NotNull(calling);
+        if (reason is not null)
+        {
+            Assert.Contains(logs.Messages, m => m.Contains("gateway", StringComparison.Ordinal) && m.Contains(reason, StringComparison.Ordinal));
+        }
+
         // The control: the same silo serves a client with the cluster's API certificate.
         var api = nodes.ApiClient(gateway, certificates.Api);
         await api.StartAsync().WaitAsync(TimeSpan.FromSeconds(30));

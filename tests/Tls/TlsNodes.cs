@@ -41,11 +41,13 @@ public sealed class TlsNodes : IAsyncDisposable
         int? primary = null,
         CapturedLogs? logs = null,
         Action<ISiloBuilder>? tlsOverride = null,
-        string environment = "Production")
+        string environment = "Production",
+        Dictionary<string, string?>? settings = null)
     {
         var (siloPort, gatewayPort) = (FreePort(), FreePort());
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment, DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(node?.Configuration() ?? []);
+        builder.Configuration.AddInMemoryCollection(settings ?? []);
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         if (logs is not null)
         {
