@@ -4,10 +4,11 @@ namespace Surveillance.Tests.Tls;
 
 /// <summary>
 /// The check an operator can make from a shell: <c>openssl s_client</c> against the gateway port
-/// of a running silo completes a TLS handshake only when it presents a node certificate of the
-/// cluster. TLS 1.2 fails the handshake itself; TLS 1.3 completes the client's half and the
-/// server then closes the connection, so the session is read for a second: an accepted client
-/// stays connected (the gateway waits for Orleans' preamble) and s_client ends normally.
+/// of a running silo gets a TLS connection only when it presents a node certificate of the
+/// cluster. .NET on Linux checks the client certificate right after OpenSSL's handshake, so
+/// s_client may print a negotiated session either way; what differs is that a refused client is
+/// dropped at once. So s_client reads for a second: an accepted client stays connected (the
+/// gateway waits for Orleans' preamble) and s_client ends normally.
 /// </summary>
 [Collection(ClusterTlsTests.Name)]
 public sealed class OpensslHandshakeTests(ClusterCertificatesFixture certificates)
