@@ -113,6 +113,12 @@ done
 
 mkdir -p "$data"
 if [ -z "${SURVEILLANCE_PG_DATA:-}" ]; then pg_allow_traverse "$data"; fi
+
+# Mutual TLS on the Orleans links (README, "Cluster transport security"): a development CA and
+# a silo and an API certificate, made on the first start and reused.
+certs="$data/certs"
+scripts/dev-certs.sh "$certs"
+export ClusterTls__CaCertificatePath="$certs/ca.crt"
 if [ -z "${ConnectionStrings__Orleans:-}" ]; then
     pg_start "$pg_data" "$pg_port"
     pg_ensure_database "$pg_data" "$pg_port" "$pg_db"
@@ -134,12 +140,14 @@ fi
 # The silo applies the schema and, on the very first start, prints the generated admin password
 # once on stdout: its output is shown, only prefixed.
 log "starting the silo (silo port $Orleans__SiloPort, gateway $Orleans__GatewayPort)"
-start_service silo "$silo_dll"
+ClusterTls__CertificatePath="$certs/silo.crt" ClusterTls__KeyPath="$certs/silo.key" \
+    start_service silo "$silo_dll"
 silo_pid=$started_pid
 wait_healthy silo "$silo_pid" "$silo_health"
 
 log "starting the API on $api_urls"
-ASPNETCORE_URLS="$api_urls" start_service api "$api_dll"
+ASPNETCORE_URLS="$api_urls" ClusterTls__CertificatePath="$certs/api.crt" ClusterTls__KeyPath="$certs/api.key" \
+    start_service api "$api_dll"
 api_pid=$started_pid
 wait_healthy API "$api_pid" "$api_base/health/live"
 

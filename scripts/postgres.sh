@@ -62,6 +62,7 @@ ensure_tools() {
     command -v ffprobe >/dev/null || apt_install ffmpeg
     command -v ffprobe >/dev/null || die "ffprobe is still missing after installing ffmpeg"
     command -v curl >/dev/null || apt_install curl
+    command -v openssl >/dev/null || apt_install openssl   # scripts/dev-certs.sh: the cluster's TLS certificates
     return 0
 }
 

@@ -34,6 +34,13 @@ if [ -z "${ConnectionStrings__Orleans:-}" ]; then
     export ConnectionStrings__Orleans
 fi
 
+# The cluster's development certificates (made by ./run.sh; made here if missing): each node
+# presents the certificate of its role.
+certs="$root/.data/certs"
+scripts/dev-certs.sh "$certs"
+export ClusterTls__CaCertificatePath="$certs/ca.crt"
+export ClusterTls__CertificatePath="$certs/$kind.crt" ClusterTls__KeyPath="$certs/$kind.key"
+
 case $kind in
     silo)
         dll="$root/silo/bin/Release/net10.0/Surveillance.Silo.dll"

@@ -16,6 +16,7 @@ public static class SiloProgram
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         builder.UseOrleans(silo => silo
             .UseSurveillanceClustering(builder.Configuration, host)
+            .UseClusterTls(builder.Configuration)
             .AddSurveillance(builder.Configuration));
 
         var app = builder.Build();

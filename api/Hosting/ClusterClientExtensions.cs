@@ -37,6 +37,7 @@ public static class ClusterClientExtensions
                 o.Invariant = "Npgsql";
                 o.ConnectionString = connectionString;
             });
+            client.UseClusterTls(builder.Configuration);
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(cluster.CallTimeoutSeconds));
             client.AddOutgoingGrainCallFilter<IdempotentCallRetryFilter>();
             var deadline = DateTimeOffset.UtcNow.AddSeconds(cluster.ConnectTimeoutSeconds);

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Makes the development certificates of the cluster's mutual TLS (README, "Cluster transport
+# security"), once, in DIR (default ./.data/certs), and reuses them on later runs:
+#   ca.crt  ca.key      a development cluster CA (10 years; its key never leaves DIR)
+#   silo.crt silo.key   OU=silo: may join the cluster and serve the gateway (serverAuth+clientAuth)
+#   api.crt  api.key    OU=api:  may only connect to a gateway as a client (clientAuth)
+# Keys are unencrypted PKCS#8 PEM, mode 0600. A node certificate that is missing, not issued by
+# ca.crt, or expiring within 7 days is issued anew; the CA is made only when it is missing.
+# openssl rather than C#: these are the same commands an operator without cert-manager runs,
+# and no service binary ever holds a CA key or mints its own identity.
+#
+#   scripts/dev-certs.sh [DIR]
+set -euo pipefail
+
+dir=${1:-"$(dirname "$(readlink -f "$0")")/../.data/certs"}
+command -v openssl >/dev/null || { echo "error: openssl is missing (apt-get install openssl)" >&2; exit 1; }
+umask 077
+mkdir -p "$dir"
+cd "$dir"
+
+new_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1.tmp" 2>/dev/null && chmod 600 "$1.tmp" && mv -f "$1.tmp" "$1"; }
+
+if [ ! -s ca.crt ] || [ ! -s ca.key ]; then
+    echo "dev-certs: making a development cluster CA in $dir" >&2
+    new_key ca.key
+    openssl req -x509 -new -key ca.key -sha256 -days 3650 -out ca.crt.tmp \
+        -subj "/O=Surveillance development/CN=Surveillance development cluster CA" \
+        -addext "basicConstraints=critical,CA:TRUE,pathlen:0" \
+        -addext "keyUsage=critical,keyCertSign,cRLSign"
+    mv -f ca.crt.tmp ca.crt
+    rm -f silo.crt api.crt   # issued by a CA that is gone
+fi
+
+# issue ROLE USAGES: a node certificate whose only OU is ROLE.
+issue() {
+    local role=$1 usages=$2
+    if [ -s "$role.crt" ] && [ -s "$role.key" ] \
+        && openssl verify -CAfile ca.crt "$role.crt" >/dev/null 2>&1 \
+        && openssl x509 -in "$role.crt" -noout -checkend $((7 * 86400)) >/dev/null; then
+        return 0
+    fi
+    echo "dev-certs: issuing the '$role' certificate in $dir" >&2
+    new_key "$role.key"
+    openssl req -new -key "$role.key" -out "$role.csr" -subj "/O=Surveillance development/OU=$role/CN=surveillance-$role"
+    openssl x509 -req -in "$role.csr" -CA ca.crt -CAkey ca.key -sha256 -days 397 \
+        -set_serial "0x$(openssl rand -hex 16)" -out "$role.crt.tmp" -extfile <(printf '%s\n' \
+            "basicConstraints=critical,CA:FALSE" \
+            "keyUsage=critical,digitalSignature" \
+            "extendedKeyUsage=$usages" \
+            "subjectAltName=DNS:localhost,IP:127.0.0.1") 2>/dev/null
+    rm -f "$role.csr"
+    mv -f "$role.crt.tmp" "$role.crt"
+}
+
+issue silo serverAuth,clientAuth
+issue api clientAuth
+chmod 600 ./*.key
+chmod 644 ./*.crt
