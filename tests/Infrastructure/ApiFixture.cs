@@ -8,13 +8,18 @@ public class ApiFixture : IAsyncLifetime
 
     protected virtual TestSettings CreateSettings() => new();
 
+    /// <summary>Test-only additions to the silo (grain call filters, storage decorators).</summary>
+    protected virtual void ConfigureSilo(ISiloBuilder silo)
+    {
+    }
+
     public HttpClient CreateClient() => Api.CreateClient();
 
     public Task<string> AdminTokenAsync() => CreateClient().LoginAsync("admin", TestSettings.AdminPassword);
 
     public async Task InitializeAsync()
     {
-        Cluster = await TestCluster.StartAsync(CreateSettings());
+        Cluster = await TestCluster.StartAsync(CreateSettings(), configureSilo: ConfigureSilo);
         Api = new ApiHost(Cluster);
     }
 

@@ -22,14 +22,19 @@ public sealed class TestCluster : IAsyncDisposable
     public TestSettings Settings { get; }
     public IClusterClient Client => Cluster.Client;
 
-    public static async Task<TestCluster> StartAsync(TestSettings settings, short silos = 1)
+    // configureSilo: test-only additions to each silo (grain call filters, storage decorators).
+    public static async Task<TestCluster> StartAsync(TestSettings settings, short silos = 1, Action<ISiloBuilder>? configureSilo = null)
     {
         await TestDatabase.EnsureSchemaAsync();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ServiceId = settings.ServiceId;
         builder.Options.ClusterId = "cluster-" + Guid.NewGuid().ToString("N")[..8];
         builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(settings.SiloConfiguration()));
-        builder.ConfigureSilo((_, silo) => silo.AddSurveillance(silo.Configuration));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddSurveillance(silo.Configuration);
+            configureSilo?.Invoke(silo);
+        });
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new TestCluster(cluster, settings);
