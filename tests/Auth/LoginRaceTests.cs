@@ -5,17 +5,20 @@ using Surveillance.Tests.Infrastructure;
 
 namespace Surveillance.Tests.Auth;
 
-/// <summary>Holds <see cref="IUserSessionsGrain.OpenAsync"/> for chosen users until the test releases it.</summary>
+/// <summary>
+/// Holds calls to <see cref="IUserSessionsGrain.OpenAsync"/> for chosen users, on their way out of the
+/// caller (whichever calls it: the API or a grain), until the test releases them.
+/// </summary>
 public static class SessionOpenGate
 {
     private static readonly ConcurrentDictionary<string, Hold> Holds = new(StringComparer.Ordinal);
 
     public static Hold HoldFor(string username) => Holds[username] = new Hold();
 
-    public static async Task FilterAsync(IIncomingGrainCallContext context)
+    public static async Task FilterAsync(IOutgoingGrainCallContext context)
     {
-        if (context.Grain is IUserSessionsGrain
-            && context.InterfaceMethod?.Name == nameof(IUserSessionsGrain.OpenAsync)
+        if (context.InterfaceMethod?.DeclaringType == typeof(IUserSessionsGrain)
+            && context.InterfaceMethod.Name == nameof(IUserSessionsGrain.OpenAsync)
             && Holds.TryRemove(context.TargetId.Key.ToString()!, out var hold))
         {
             hold.Reached.TrySetResult();
@@ -34,7 +37,9 @@ public static class SessionOpenGate
 
 public sealed class LoginRaceFixture : ApiFixture
 {
-    protected override void ConfigureSilo(ISiloBuilder silo) => silo.AddIncomingGrainCallFilter(SessionOpenGate.FilterAsync);
+    protected override void ConfigureSilo(ISiloBuilder silo) => silo.AddOutgoingGrainCallFilter(SessionOpenGate.FilterAsync);
+
+    protected override void ConfigureClient(IClientBuilder client) => client.AddOutgoingGrainCallFilter(SessionOpenGate.FilterAsync);
 }
 
 /// <summary>

@@ -13,13 +13,18 @@ public class ApiFixture : IAsyncLifetime
     {
     }
 
+    /// <summary>Test-only additions to the cluster client the API instances use.</summary>
+    protected virtual void ConfigureClient(IClientBuilder client)
+    {
+    }
+
     public HttpClient CreateClient() => Api.CreateClient();
 
     public Task<string> AdminTokenAsync() => CreateClient().LoginAsync("admin", TestSettings.AdminPassword);
 
     public async Task InitializeAsync()
     {
-        Cluster = await TestCluster.StartAsync(CreateSettings(), configureSilo: ConfigureSilo);
+        Cluster = await TestCluster.StartAsync(CreateSettings(), configureSilo: ConfigureSilo, configureClient: ConfigureClient);
         Api = new ApiHost(Cluster);
     }
 

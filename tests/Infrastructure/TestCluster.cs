@@ -22,8 +22,9 @@ public sealed class TestCluster : IAsyncDisposable
     public TestSettings Settings { get; }
     public IClusterClient Client => Cluster.Client;
 
-    // configureSilo: test-only additions to each silo (grain call filters, storage decorators).
-    public static async Task<TestCluster> StartAsync(TestSettings settings, short silos = 1, Action<ISiloBuilder>? configureSilo = null)
+    // configureSilo, configureClient: test-only additions (grain call filters, storage decorators).
+    public static async Task<TestCluster> StartAsync(TestSettings settings, short silos = 1,
+        Action<ISiloBuilder>? configureSilo = null, Action<IClientBuilder>? configureClient = null)
     {
         await TestDatabase.EnsureSchemaAsync();
         var builder = new InProcessTestClusterBuilder(silos);
@@ -35,6 +36,11 @@ public sealed class TestCluster : IAsyncDisposable
             silo.AddSurveillance(silo.Configuration);
             configureSilo?.Invoke(silo);
         });
+        if (configureClient is not null)
+        {
+            builder.ConfigureClient(configureClient);
+        }
+
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new TestCluster(cluster, settings);
