@@ -33,6 +33,7 @@ public static class GrainServiceCollectionExtensions
         services.AddOptions<MasterKeyOptions>().Bind(configuration.GetSection(MasterKeyOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MasterKeyOptions>, MasterKeyOptionsValidator>();
         services.AddSingleton<MasterKeyRing>();
+        services.AddSingleton<MfaSecretCipher>();
         services.AddOptions<RetentionOptions>()
             .Bind(configuration.GetSection(RetentionOptions.Section))
             .Validate(o => o.DaySeconds > 0 && o.CheckIntervalSeconds > 0, "Retention:DaySeconds and Retention:CheckIntervalSeconds must be positive.")

@@ -19,6 +19,7 @@ public static class UsersApi
         api.MapGet("/{username}", GetAsync);
         api.MapPatch("/{username}", UpdateAsync);
         api.MapPost("/{username}/reset-password", ResetPasswordAsync);
+        api.MapPost("/{username}/reset-mfa", ResetMfaAsync);
         api.MapDelete("/{username}", DeleteAsync);
         return api;
     }
@@ -47,14 +48,14 @@ public static class UsersApi
         var usernames = await Directory(grains).ListUsernamesAsync();
         var profiles = await Task.WhenAll(usernames.Select(u => grains.GetGrain<IUserGrain>(u).GetAsync()));
         return TypedResults.Ok(new UserListResponse(
-            profiles.OfType<UserProfile>().Select(UserResponse.From).ToList()));
+            profiles.OfType<UserProfile>().Select(AdminUserResponse.From).ToList()));
     }
 
-    private static async Task<Ok<UserResponse>> GetAsync(string username, IGrainFactory grains)
+    private static async Task<Ok<AdminUserResponse>> GetAsync(string username, IGrainFactory grains)
     {
         var profile = await grains.GetGrain<IUserGrain>(KnownFormat(username)).GetAsync()
             ?? throw NoSuchUser();
-        return TypedResults.Ok(UserResponse.From(profile));
+        return TypedResults.Ok(AdminUserResponse.From(profile));
     }
 
     private static async Task<Ok<UserResponse>> UpdateAsync(string username, UpdateUserRequest? body, IGrainFactory grains, HttpContext http)
@@ -90,6 +91,15 @@ public static class UsersApi
             .ResetPasswordAsync(Require.Field(body.NewPassword, "new_password", LoginForm.MaxPasswordLength));
         http.Audit(AuditEvents.UserUpdated, details: new Dictionary<string, string> { ["target"] = target, ["action"] = "reset_password" });
         return TypedResults.Ok(new MessageResponse("Password reset successfully"));
+    }
+
+    /// <summary>For a lost authenticator: turns MFA off and ends every session of the account (API.md).</summary>
+    private static async Task<NoContent> ResetMfaAsync(string username, IGrainFactory grains, HttpContext http)
+    {
+        var target = KnownFormat(username);
+        await grains.GetGrain<IUserGrain>(target).ResetMfaAsync();
+        http.Audit(AuditEvents.MfaReset, details: new Dictionary<string, string> { ["target"] = target });
+        return TypedResults.NoContent();
     }
 
     private static async Task<NoContent> DeleteAsync(string username, IGrainFactory grains, HttpContext http)

@@ -72,8 +72,19 @@ public sealed class JwtBearerSetup(IOptions<JwtOptions> jwt) : IConfigureNamedOp
             return;
         }
 
-        SessionProfile.Set(context.HttpContext, check.Profile);
+        // Issue 13: whatever raced the login, a token is good only for the account as it is now.
+        if (check.Profile is not { IsActive: true } profile || !SameRoles(principal, profile))
+        {
+            context.Fail("The account is gone, inactive, or its roles changed since the token was issued.");
+            return;
+        }
+
+        SessionProfile.Set(context.HttpContext, profile);
+        MfaGate.Assess(context.HttpContext, principal, profile);
     }
+
+    private static bool SameRoles(System.Security.Claims.ClaimsPrincipal principal, UserProfile profile) =>
+        principal.FindAll(TokenClaims.Roles).Select(c => c.Value).ToHashSet(StringComparer.Ordinal).SetEquals(profile.Roles);
 
     private static async Task ChallengeAsync(JwtBearerChallengeContext context)
     {

@@ -6,7 +6,7 @@ using Surveillance.Identity;
 
 namespace Surveillance.Api.Auth;
 
-/// <summary>Issues HS256 JWTs carrying <c>sub, exp, iat, nbf, jti, iss, aud, roles, email</c>.</summary>
+/// <summary>Issues HS256 JWTs carrying <c>sub, exp, iat, nbf, jti, iss, aud, roles, email, amr</c>.</summary>
 public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock)
 {
     private readonly JwtOptions _options = options.Value;
@@ -16,19 +16,27 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock
 
     public int LifetimeSeconds => _options.TokenLifetimeSeconds;
 
-    public (string Token, SessionTicket Ticket) Issue(UserProfile user)
+    /// <summary>
+    /// The id and lifetime of a token about to be issued. The user grain opens the session for it in the
+    /// turn that checks the credentials; only then is the token signed (<see cref="Sign"/>).
+    /// </summary>
+    public SessionTicket NewTicket()
     {
         var now = clock.GetUtcNow();
-        var ticket = new SessionTicket(
+        return new SessionTicket(
             Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)),
             now,
             now.AddSeconds(_options.TokenLifetimeSeconds));
-        var token = _handler.CreateToken(new SecurityTokenDescriptor
+    }
+
+    /// <summary>Signs the token of <paramref name="ticket"/>; <paramref name="methods"/> is its RFC 8176 <c>amr</c>.</summary>
+    public string Sign(UserProfile user, SessionTicket ticket, IReadOnlyList<string> methods) =>
+        _handler.CreateToken(new SecurityTokenDescriptor
         {
             Issuer = _options.Issuer,
             Audience = _options.Audience,
-            IssuedAt = now.UtcDateTime,
-            NotBefore = now.UtcDateTime,
+            IssuedAt = ticket.IssuedAt.UtcDateTime,
+            NotBefore = ticket.IssuedAt.UtcDateTime,
             Expires = ticket.ExpiresAt.UtcDateTime,
             SigningCredentials = _credentials,
             Claims = new Dictionary<string, object>
@@ -37,8 +45,7 @@ public sealed class TokenIssuer(IOptions<JwtOptions> options, TimeProvider clock
                 [TokenClaims.TokenId] = ticket.TokenId,
                 [TokenClaims.Roles] = user.Roles.ToArray(),
                 [TokenClaims.Email] = user.Email,
+                [TokenClaims.AuthenticationMethods] = methods.ToArray(),
             },
         });
-        return (token, ticket);
-    }
 }

@@ -20,7 +20,7 @@ public sealed class RateRules(IOptions<RateLimitOptions> options)
     public RateRule For(PathString path) => _rules[
         path.StartsWithSegments("/surveillance/upload") ? Upload
         : path.StartsWithSegments("/surveillance/search") ? Search
-        : path.StartsWithSegments("/auth/login") ? Login
+        : path.StartsWithSegments("/auth/login") || path.StartsWithSegments("/auth/mfa/verify") ? Login
         : path.StartsWithSegments("/surveillance/frame") ? Frames
         : Default];
 }

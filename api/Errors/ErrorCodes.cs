@@ -8,6 +8,7 @@ public static class ErrorCodes
     public const string Unauthorized = "UNAUTHORIZED";
     public const string Forbidden = "FORBIDDEN";
     public const string IpBlocked = "IP_BLOCKED";
+    public const string MfaRequired = "MFA_REQUIRED";
     public const string NotFound = "NOT_FOUND";
     public const string Conflict = "CONFLICT";
     public const string FileTooLarge = "FILE_TOO_LARGE";

@@ -32,6 +32,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<TokenIssuer>();
+        services.AddMfaOptions(builder.Configuration, builder.Environment);
         services.AddSingleton<SessionCache>();
         services.AddSingleton<IConfigureOptions<JwtBearerOptions>, JwtBearerSetup>();
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -74,11 +75,13 @@ public static class ApiHostingExtensions
         app.UseCors(CorsSettings.PolicyName);
         app.UseMiddleware<EdgeGuardMiddleware>();
         app.UseAuthentication();
+        app.UseMiddleware<MfaGate>();
         app.UseAuthorization();
 
         app.MapHealthApi();
         app.MapOpenApi();
         app.MapAuthApi();
+        app.MapMfaApi();
         app.MapUsersApi();
         app.MapAuditApi();
         app.MapSecurityApi();

@@ -32,4 +32,25 @@ public interface IUserGrain : IGrainWithStringKey
 
     /// <summary>Removes the account and revokes its sessions. Called by <see cref="IUserDirectoryGrain"/> only.</summary>
     [Alias("DeleteAsync")] Task DeleteAsync();
+
+    /// <summary>
+    /// The second login step: checks a TOTP or recovery code against the challenge of
+    /// <see cref="LoginAsync"/>. A wrong code counts toward the account lockout.
+    /// </summary>
+    [Alias("VerifyMfaAsync")] Task<LoginOutcome> VerifyMfaAsync(MfaAttempt attempt);
+
+    /// <summary>Starts (or restarts) TOTP enrollment; a conflict when MFA is already on.</summary>
+    [Alias("EnrollTotpAsync")] Task<TotpEnrollment> EnrollTotpAsync();
+
+    /// <summary>Turns MFA on with the first code of the enrolled secret; returns the 10 recovery codes, once.</summary>
+    [Alias("ConfirmTotpAsync")] Task<IReadOnlyList<string>> ConfirmTotpAsync(string code);
+
+    /// <summary>Turns MFA off after checking the password and a code; revokes every other session.</summary>
+    [Alias("DisableTotpAsync")] Task DisableTotpAsync(string password, string code, string keepTokenId);
+
+    /// <summary>Turns MFA off without a code (administrators); revokes every session.</summary>
+    [Alias("ResetMfaAsync")] Task ResetMfaAsync();
+
+    /// <summary>Re-encrypts the TOTP secret under the active master key; true when it did.</summary>
+    [Alias("RewrapMfaSecretAsync")] Task<bool> RewrapMfaSecretAsync();
 }

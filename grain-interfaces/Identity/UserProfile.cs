@@ -1,6 +1,6 @@
 namespace Surveillance.Identity;
 
-/// <summary>A user as others may see it: never the password hash.</summary>
+/// <summary>A user as others may see it: never the password hash nor the TOTP secret.</summary>
 [GenerateSerializer, Immutable, Alias("surveillance.UserProfile")]
 public sealed record UserProfile(
     [property: Id(0)] string Username,
@@ -8,7 +8,8 @@ public sealed record UserProfile(
     [property: Id(2)] IReadOnlyList<string> Roles,
     [property: Id(3)] bool IsActive,
     [property: Id(4)] DateTimeOffset CreatedAt,
-    [property: Id(5)] DateTimeOffset? LastLogin)
+    [property: Id(5)] DateTimeOffset? LastLogin,
+    [property: Id(6)] bool MfaEnabled = false)
 {
     public bool IsAdmin => Roles.Contains(Identity.Roles.Admin);
 }

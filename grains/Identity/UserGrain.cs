@@ -1,15 +1,26 @@
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Surveillance.Errors;
 
 namespace Surveillance.Identity;
 
-public sealed class UserGrain(
+/// <summary>
+/// One account. Logins open their session inside the same turn that checks the password and the
+/// account state, so every later deactivation, role change or delete (also turns of this grain)
+/// revokes it: no token outlives the account state it was issued for. The second factor lives in
+/// <c>UserGrain.Mfa.cs</c>.
+/// </summary>
+public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
     PasswordHasher hasher,
+    MfaSecretCipher mfaCipher,
     IOptions<LockoutOptions> lockoutOptions,
-    TimeProvider clock) : Grain, IUserGrain
+    TimeProvider clock,
+    ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private readonly LockoutOptions _lockout = lockoutOptions.Value;
+    private readonly StateWrites _writes = new(() => state.WriteStateAsync(), logger);
+    private readonly MfaChallenges _challenges = new(clock);
     private string Username => this.GetPrimaryKeyString();
     private IUserSessionsGrain Sessions => GrainFactory.GetGrain<IUserSessionsGrain>(Username);
 
@@ -33,7 +44,7 @@ public sealed class UserGrain(
             IsActive = true,
             CreatedAt = clock.GetUtcNow(),
         };
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         return state.State.ToProfile();
     }
 
@@ -57,7 +68,8 @@ public sealed class UserGrain(
         if (!await hasher.VerifyAsync(attempt.Password, user.PasswordHash))
         {
             user.Lockout.RecordFailure(now, _lockout);
-            await state.WriteStateAsync();
+            // Not awaited: unknown and locked accounts answer without a write (StateWrites).
+            _writes.WriteLater();
             return LoginOutcome.Failed(LoginFailure.WrongPassword);
         }
 
@@ -71,10 +83,13 @@ public sealed class UserGrain(
             user.PasswordHash = await hasher.HashAsync(attempt.Password);
         }
 
-        user.Lockout.RecordSuccess(attempt.ClientIp, now, _lockout);
-        user.LastLogin = now;
-        await state.WriteStateAsync();
-        return LoginOutcome.Success(user.ToProfile());
+        if (user.Mfa.Enabled)
+        {
+            // The lockout is reset only by a complete login: a known password must not buy fresh code guesses.
+            return LoginOutcome.SecondFactorRequired(_challenges.Issue());
+        }
+
+        return await CompleteLoginAsync(attempt.ClientIp, attempt.Ticket, now);
     }
 
     public async Task ChangePasswordAsync(string oldPassword, string newPassword, string keepTokenId)
@@ -108,9 +123,10 @@ public sealed class UserGrain(
         user.Roles = roles;
         user.Email = email;
         user.IsActive = isActive;
-        await state.WriteStateAsync();
+        await _writes.WriteAsync();
         if (revokeSessions)
         {
+            _challenges.Clear();
             await Sessions.RevokeAllAsync(exceptTokenId: null);
         }
         else
@@ -125,16 +141,43 @@ public sealed class UserGrain(
     public async Task DeleteAsync()
     {
         RequireExisting();
+        _challenges.Clear();
         await Sessions.RevokeAllAsync(exceptTokenId: null);
+        await _writes.DrainAsync();
         await state.ClearStateAsync();
         DeactivateOnIdle();
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        await _writes.DrainAsync();
+        await base.OnDeactivateAsync(reason, cancellationToken);
+    }
+
+    /// <summary>
+    /// The end of every successful login: resets the lockout, records the login, and opens the session
+    /// in this same turn (issue 13: a revocation cannot land between the check and the session).
+    /// </summary>
+    private async Task<LoginOutcome> CompleteLoginAsync(string clientIp, SessionTicket? ticket, DateTimeOffset now)
+    {
+        var user = state.State;
+        user.Lockout.RecordSuccess(clientIp, now, _lockout);
+        user.LastLogin = now;
+        await _writes.WriteAsync();
+        if (ticket is not null)
+        {
+            await Sessions.OpenAsync(ticket);
+        }
+
+        return LoginOutcome.Success(user.ToProfile());
     }
 
     private async Task SetPasswordAsync(string newPassword)
     {
         PasswordPolicy.Enforce(Username, newPassword);
         state.State.PasswordHash = await hasher.HashAsync(newPassword);
-        await state.WriteStateAsync();
+        _challenges.Clear();
+        await _writes.WriteAsync();
     }
 
     private UserState RequireExisting() =>

@@ -15,6 +15,7 @@ public sealed class UserState
     [Id(5)] public DateTimeOffset CreatedAt { get; set; }
     [Id(6)] public DateTimeOffset? LastLogin { get; set; }
     [Id(7)] public AccountLockout Lockout { get; set; } = new();
+    [Id(8)] public UserMfa Mfa { get; set; } = new();
 
-    public UserProfile ToProfile() => new(Username, Email, Roles.ToList(), IsActive, CreatedAt, LastLogin);
+    public UserProfile ToProfile() => new(Username, Email, Roles.ToList(), IsActive, CreatedAt, LastLogin, Mfa.Enabled);
 }

@@ -15,16 +15,26 @@ public sealed class MasterKeyRing(IOptions<MasterKeyOptions> options)
 
     public string ActiveKeyId { get; } = options.Value.ActiveKeyId;
 
-    public WrappedDataKey Wrap(byte[] dataKey, string videoId, string projectId)
+    public WrappedDataKey Wrap(byte[] dataKey, string videoId, string projectId) =>
+        Seal(dataKey, Context(videoId, projectId));
+
+    public byte[] Unwrap(WrappedDataKey wrapped, string videoId, string projectId) =>
+        Open(wrapped, Context(videoId, projectId));
+
+    /// <summary>
+    /// Encrypts a small secret (a data key, a TOTP secret) under the active master key; the
+    /// associated data binds it to its owner, so a sealed value copied elsewhere does not open.
+    /// </summary>
+    public WrappedDataKey Seal(byte[] secret, byte[] associatedData)
     {
         var nonce = RandomNumberGenerator.GetBytes(AesGcm.NonceByteSizes.MaxSize);
-        var ciphertext = new byte[dataKey.Length + AesGcm.TagByteSizes.MaxSize];
+        var ciphertext = new byte[secret.Length + AesGcm.TagByteSizes.MaxSize];
         using var aes = new AesGcm(_keys[ActiveKeyId], AesGcm.TagByteSizes.MaxSize);
-        aes.Encrypt(nonce, dataKey, ciphertext.AsSpan(0, dataKey.Length), ciphertext.AsSpan(dataKey.Length), Context(videoId, projectId));
+        aes.Encrypt(nonce, secret, ciphertext.AsSpan(0, secret.Length), ciphertext.AsSpan(secret.Length), associatedData);
         return new WrappedDataKey(ActiveKeyId, nonce, ciphertext);
     }
 
-    public byte[] Unwrap(WrappedDataKey wrapped, string videoId, string projectId)
+    public byte[] Open(WrappedDataKey wrapped, byte[] associatedData)
     {
         if (!_keys.TryGetValue(wrapped.MasterKeyId, out var masterKey))
         {
@@ -33,10 +43,10 @@ public sealed class MasterKeyRing(IOptions<MasterKeyOptions> options)
         }
 
         var length = wrapped.Ciphertext.Length - AesGcm.TagByteSizes.MaxSize;
-        var dataKey = new byte[length];
+        var secret = new byte[length];
         using var aes = new AesGcm(masterKey, AesGcm.TagByteSizes.MaxSize);
-        aes.Decrypt(wrapped.Nonce, wrapped.Ciphertext.AsSpan(0, length), wrapped.Ciphertext.AsSpan(length), dataKey, Context(videoId, projectId));
-        return dataKey;
+        aes.Decrypt(wrapped.Nonce, wrapped.Ciphertext.AsSpan(0, length), wrapped.Ciphertext.AsSpan(length), secret, associatedData);
+        return secret;
     }
 
     private static byte[] Context(string videoId, string projectId) => Encoding.UTF8.GetBytes($"video-key:{videoId}:{projectId}");

@@ -25,6 +25,15 @@ public static class AuditEvents
     public const string KeyRotated = "key_rotated";
     public const string VideoDeleted = "video_deleted";
 
+    /// <summary>Multi-factor authentication (issue 13): every step of its life is a security event.</summary>
+    public const string MfaEnroll = "authn_mfa_enroll";
+    public const string MfaConfirm = "authn_mfa_confirm";
+    public const string MfaChallenge = "authn_mfa_challenge";
+    public const string MfaSuccess = "authn_mfa_success";
+    public const string MfaFail = "authn_mfa_fail";
+    public const string MfaDisable = "authn_mfa_disable";
+    public const string MfaReset = "authn_mfa_reset";
+
     /// <summary>Stored bytes (a video, or results) failed their authentication check: tampering or corruption.</summary>
     public const string IntegrityFailure = "integrity_failure";
 
@@ -35,6 +44,7 @@ public static class AuditEvents
     {
         LoginSuccess, LoginFail, TokenRevoked, PasswordChange, PasswordChangeFail,
         UserCreated, UserUpdated, UserDeleted, IpBlocked, IpUnblocked, KeyRotated, VideoDeleted, IntegrityFailure,
+        MfaEnroll, MfaConfirm, MfaChallenge, MfaSuccess, MfaFail, MfaDisable, MfaReset,
         "authn_login_lock", "authn_login_fail_max", "authz_change", "privilege_permissions_changed", "user_archived",
     };
 

@@ -22,14 +22,25 @@ public sealed class TestCluster : IAsyncDisposable
     public TestSettings Settings { get; }
     public IClusterClient Client => Cluster.Client;
 
-    public static async Task<TestCluster> StartAsync(TestSettings settings, short silos = 1)
+    // configureSilo, configureClient: test-only additions (grain call filters, storage decorators).
+    public static async Task<TestCluster> StartAsync(TestSettings settings, short silos = 1,
+        Action<ISiloBuilder>? configureSilo = null, Action<IClientBuilder>? configureClient = null)
     {
         await TestDatabase.EnsureSchemaAsync();
         var builder = new InProcessTestClusterBuilder(silos);
         builder.Options.ServiceId = settings.ServiceId;
         builder.Options.ClusterId = "cluster-" + Guid.NewGuid().ToString("N")[..8];
         builder.ConfigureHost(host => host.Configuration.AddInMemoryCollection(settings.SiloConfiguration()));
-        builder.ConfigureSilo((_, silo) => silo.AddSurveillance(silo.Configuration));
+        builder.ConfigureSilo((_, silo) =>
+        {
+            silo.AddSurveillance(silo.Configuration);
+            configureSilo?.Invoke(silo);
+        });
+        if (configureClient is not null)
+        {
+            builder.ConfigureClient(configureClient);
+        }
+
         var cluster = builder.Build();
         await cluster.DeployAsync();
         return new TestCluster(cluster, settings);
