@@ -82,7 +82,10 @@ pg_drop_role_databases "$pg_data" "$pg_port"
 pg_ensure_database "$pg_data" "$pg_port" "$pg_db"
 pg_allow_createdb "$pg_data" "$pg_port"
 SURVEILLANCE_TEST_DB=$(pg_connection_string "$pg_data" "$pg_port" "$pg_db")
-export SURVEILLANCE_TEST_DB
+# The services under test run on the runtime role; the schema owner's connection is for the
+# migrator and for tests that play a database administrator (tests/Infrastructure/TestDatabase.cs).
+SURVEILLANCE_TEST_DB_OWNER=$(pg_owner_connection_string "$pg_data" "$pg_port" "$pg_db")
+export SURVEILLANCE_TEST_DB SURVEILLANCE_TEST_DB_OWNER
 
 rm -rf "$results"
 mkdir -p "$results"
