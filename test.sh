@@ -110,3 +110,14 @@ elif [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
     log "dotnet test exited with status $test_rc but no TRX file counts a failure (crashed test host?)"
     failed=1
 fi
+
+# The Kubernetes manifests (full runs only: a --filter run is about some .NET tests): rendered
+# with kubectl kustomize and schema-checked, one more passed or failed test in the summary.
+if [ "$#" -eq 0 ]; then
+    if scripts/validate-k8s.sh; then
+        passed=$((passed + 1))
+    else
+        log "deploy/k8s failed validation (see above)"
+        failed=$((failed + 1))
+    fi
+fi
