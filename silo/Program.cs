@@ -22,7 +22,7 @@ public static class SiloProgram
         }
 
         var builder = WebApplication.CreateBuilder(args);
-        builder.AddDevelopmentSecrets();
+        builder.AddDevelopmentSecrets(notForThisHost: DevelopmentSecrets.ApiOnly);
         var host = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         builder.WebHost.UseUrls(host.DashboardUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
