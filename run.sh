@@ -8,6 +8,8 @@
 #   SURVEILLANCE_PG_PORT   port of the local PostgreSQL (default 55432)
 #   SURVEILLANCE_PG_DATA   its data dir (default ./.data/postgres)
 #   ConnectionStrings__Orleans   when set, that database is used and no local PostgreSQL starts
+#   ConnectionStrings__OrleansMigrations   with it: the schema owner's connection, given to the
+#                          silo only (without it the silo migrates with ConnectionStrings__Orleans)
 set -euo pipefail
 
 cd "$(dirname "$(readlink -f "$0")")"
@@ -119,11 +121,17 @@ if [ -z "${SURVEILLANCE_PG_DATA:-}" ]; then pg_allow_traverse "$data"; fi
 certs="$data/certs"
 scripts/dev-certs.sh "$certs"
 export ClusterTls__CaCertificatePath="$certs/ca.crt"
+
+# Two database roles: the owner's connection (schema migrations) goes to the silo alone, the
+# runtime role's to both services (README "Trust boundaries").
+migrations_cs=${ConnectionStrings__OrleansMigrations:-}
+unset ConnectionStrings__OrleansMigrations
 if [ -z "${ConnectionStrings__Orleans:-}" ]; then
     pg_start "$pg_data" "$pg_port"
     pg_ensure_database "$pg_data" "$pg_port" "$pg_db"
     ConnectionStrings__Orleans=$(pg_connection_string "$pg_data" "$pg_port" "$pg_db")
     export ConnectionStrings__Orleans
+    migrations_cs=$(pg_owner_connection_string "$pg_data" "$pg_port" "$pg_db")
 else
     log "using the database of ConnectionStrings__Orleans; no local PostgreSQL"
 fi
@@ -141,7 +149,7 @@ fi
 # once on stdout: its output is shown, only prefixed.
 log "starting the silo (silo port $Orleans__SiloPort, gateway $Orleans__GatewayPort)"
 ClusterTls__CertificatePath="$certs/silo.crt" ClusterTls__KeyPath="$certs/silo.key" \
-    start_service silo "$silo_dll"
+    ConnectionStrings__OrleansMigrations="$migrations_cs" start_service silo "$silo_dll"
 silo_pid=$started_pid
 wait_healthy silo "$silo_pid" "$silo_health"
 

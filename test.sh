@@ -82,7 +82,10 @@ pg_drop_role_databases "$pg_data" "$pg_port"
 pg_ensure_database "$pg_data" "$pg_port" "$pg_db"
 pg_allow_createdb "$pg_data" "$pg_port"
 SURVEILLANCE_TEST_DB=$(pg_connection_string "$pg_data" "$pg_port" "$pg_db")
-export SURVEILLANCE_TEST_DB
+# The services under test run on the runtime role; the schema owner's connection is for the
+# migrator and for tests that play a database administrator (tests/Infrastructure/TestDatabase.cs).
+SURVEILLANCE_TEST_DB_OWNER=$(pg_owner_connection_string "$pg_data" "$pg_port" "$pg_db")
+export SURVEILLANCE_TEST_DB SURVEILLANCE_TEST_DB_OWNER
 
 rm -rf "$results"
 mkdir -p "$results"
@@ -106,4 +109,15 @@ if grep -q -E ': error [A-Z]+[0-9]+:|Build FAILED|Build failed' "$console_log"; 
 elif [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
     log "dotnet test exited with status $test_rc but no TRX file counts a failure (crashed test host?)"
     failed=1
+fi
+
+# The Kubernetes manifests (full runs only: a --filter run is about some .NET tests): rendered
+# with kubectl kustomize and schema-checked, one more passed or failed test in the summary.
+if [ "$#" -eq 0 ]; then
+    if scripts/validate-k8s.sh; then
+        passed=$((passed + 1))
+    else
+        log "deploy/k8s failed validation (see above)"
+        failed=$((failed + 1))
+    fi
 fi

@@ -2,7 +2,7 @@ using Surveillance.Api.Hosting;
 using Surveillance.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
-builder.AddDevelopmentSecrets();
+builder.AddDevelopmentSecrets(notForThisHost: DevelopmentSecrets.SiloOnly);
 builder.AddSurveillanceApi();
 
 var app = builder.Build();

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Configuration.Json;
+using Microsoft.Extensions.Configuration.Memory;
 using Microsoft.Extensions.Hosting;
 
 namespace Surveillance.Hosting;
@@ -19,7 +19,18 @@ public static class DevelopmentSecrets
 
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    public static IHostApplicationBuilder AddDevelopmentSecrets(this IHostApplicationBuilder builder)
+    /// <summary>Secrets only silos read: the API host never loads them (README "Trust boundaries").</summary>
+    public static readonly string[] SiloOnly = ["Auth:PasswordPepper", "Storage:MasterKeys", "Results:HmacKey"];
+
+    /// <summary>Secrets only API instances read: silos never load them.</summary>
+    public static readonly string[] ApiOnly = ["Auth:JwtSecret"];
+
+    /// <summary>
+    /// Loads the generated secrets, except the keys (and their children) in
+    /// <paramref name="notForThisHost"/>: one file serves both hosts on a developer's machine,
+    /// but each host's configuration holds only its own secrets, as in production.
+    /// </summary>
+    public static IHostApplicationBuilder AddDevelopmentSecrets(this IHostApplicationBuilder builder, params string[] notForThisHost)
     {
         if (!builder.Environment.IsDevelopment())
         {
@@ -28,13 +39,15 @@ public static class DevelopmentSecrets
 
         var file = Path.Combine(DataDirectory.Resolve(builder.Configuration), FileName);
         EnsureExists(file);
+        var secrets = new ConfigurationBuilder().AddJsonFile(file, optional: false, reloadOnChange: false).Build()
+            .AsEnumerable()
+            .Where(p => p.Value is not null && !notForThisHost.Any(k =>
+                p.Key.Equals(k, StringComparison.OrdinalIgnoreCase) || p.Key.StartsWith(k + ":", StringComparison.OrdinalIgnoreCase)));
 
         // Insert below environment variables and command-line arguments, so they still win.
         var sources = builder.Configuration.Sources;
         var index = sources.Select((s, i) => (s, i)).Where(p => p.s is FileConfigurationSource).Select(p => p.i + 1).DefaultIfEmpty(0).Max();
-        var source = new JsonConfigurationSource { Path = file, Optional = false, ReloadOnChange = false };
-        source.ResolveFileProvider();
-        sources.Insert(index, source);
+        sources.Insert(index, new MemoryConfigurationSource { InitialData = secrets.ToList() });
         return builder;
     }
 

@@ -5,15 +5,22 @@
 # Layout of one cluster, for DATADIR=<parent>/postgres:
 #   <parent>/postgres/           data dir, owned by the PostgreSQL OS user, mode 0700; it also
 #                                holds the Unix socket, so only that user (and root) reach it
-#   <parent>/postgres.password   password of the database role 'surveillance', mode 0600
+#   <parent>/postgres.password   password of the runtime role 'surveillance', mode 0600
+#   <parent>/postgres-owner.password  password of the owner role 'surveillance_owner', mode 0600
 #   <parent>/postgres.log        server log
 # The server listens on 127.0.0.1 only. The Unix socket trusts its users (the directory is 0700,
 # so only the owner and root get in) and is how these scripts administer the cluster as the
 # superuser 'postgres', which has no password at all. TCP needs the role's password
 # (scram-sha-256), which is what the services use.
+#
+# Two roles (README "Trust boundaries"): 'surveillance_owner' owns the database and its schema
+# and is used only by the silo's schema migrator; 'surveillance' is the runtime role of silos and
+# API instances, with only the grants db/surveillance/003_runtime_role.sql gives it (no DDL, no
+# DELETE/UPDATE/TRUNCATE on audit_log, no write to the migrations table).
 
 PG_OS_USER=surveillance   # initdb and postgres refuse to run as root
-PG_DB_ROLE=surveillance   # the role the services connect as; owns their databases
+PG_DB_ROLE=surveillance   # the runtime role the services connect as; owns nothing
+PG_OWNER_ROLE=surveillance_owner  # owns the databases and their schema; applies migrations
 PG_BIN=""                 # set by ensure_tools: directory holding pg_ctl, initdb, psql
 PG_STARTED=0              # set to 1 by pg_start when it started the server (not when it reused one)
 PG_DATA_VARIABLE=""       # callers: the variable that moves the data dir, named in error messages
@@ -123,6 +130,7 @@ pg_allow_traverse() {
 }
 
 _pg_password_file() { printf '%s/postgres.password\n' "$(dirname "$1")"; }
+_pg_owner_password_file() { printf '%s/postgres-owner.password\n' "$(dirname "$1")"; }
 
 # Create and start the cluster in DATADIR on 127.0.0.1:PORT if it is not running yet.
 # Sets PG_STARTED=1 when this call started it.
@@ -223,29 +231,40 @@ _pg_admin_psql() {
     as_pg "$PG_BIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$datadir" -p "$port" -U postgres -d postgres "$@"
 }
 
-# The role's password, generated on first use. URL-safe base64: nothing that needs quoting in
-# SQL or in an Npgsql connection string.
-_pg_password() {
-    local file
-    file=$(_pg_password_file "$1")
+# A role's password, generated on first use into FILE. URL-safe base64: nothing that needs
+# quoting in SQL or in an Npgsql connection string.
+_pg_password_in() {
+    local file=$1
     if [ ! -s "$file" ]; then
         (umask 077 && head -c 24 /dev/urandom | base64 | tr '+/' '-_' >"$file")
     fi
     chmod 0600 "$file"
     cat "$file"
 }
+_pg_password() { _pg_password_in "$(_pg_password_file "$1")"; }
+_pg_owner_password() { _pg_password_in "$(_pg_owner_password_file "$1")"; }
 
-# Create the role 'surveillance' and database DBNAME owned by it, if missing. The role's
-# password is (re)set from the password file every time, so the two can never drift apart.
+# Create the roles 'surveillance_owner' and 'surveillance' and database DBNAME owned by the
+# owner, if missing. Passwords are (re)set from the password files every time, so the two can
+# never drift apart. A database from before the split (owned by 'surveillance') is handed over
+# to the owner role, objects included, so that its runtime role loses every owner right.
 pg_ensure_database() {
-    local datadir=$1 port=$2 db=$3 password
+    local datadir=$1 port=$2 db=$3 password owner_password
     password=$(_pg_password "$datadir")
-    _pg_admin_psql "$datadir" "$port" -v db="$db" -v role="$PG_DB_ROLE" <<SQL
+    owner_password=$(_pg_owner_password "$datadir")
+    _pg_admin_psql "$datadir" "$port" -v db="$db" -v role="$PG_DB_ROLE" -v owner="$PG_OWNER_ROLE" <<SQL
 SELECT format('CREATE ROLE %I LOGIN', :'role')
  WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
-ALTER ROLE :"role" WITH LOGIN PASSWORD '$password';
-SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'role')
+SELECT format('CREATE ROLE %I LOGIN', :'owner')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'owner') \gexec
+ALTER ROLE :"role" WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD '$password';
+ALTER ROLE :"owner" WITH LOGIN NOCREATEROLE PASSWORD '$owner_password';
+SELECT format('CREATE DATABASE %I OWNER %I', :'db', :'owner')
  WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = :'db') \gexec
+SQL
+    _pg_admin_psql "$datadir" "$port" -d "$db" -v db="$db" -v role="$PG_DB_ROLE" -v owner="$PG_OWNER_ROLE" <<'SQL'
+SELECT 'REASSIGN OWNED BY ' || quote_ident(:'role') || ' TO ' || quote_ident(:'owner')
+ WHERE (SELECT datdba FROM pg_database WHERE datname = :'db') = (SELECT oid FROM pg_roles WHERE rolname = :'role') \gexec
 SQL
 }
 
@@ -257,29 +276,39 @@ SELECT format('DROP DATABASE IF EXISTS %I WITH (FORCE)', :'db') \gexec
 SQL
 }
 
-# Drop every database the role 'surveillance' owns. Only for a cluster that is ours alone (the
+# Drop every database the roles 'surveillance_owner' and 'surveillance' own. Only for a cluster that is ours alone (the
 # tests'): no run then sees what an earlier one, or a test that crashed, left behind.
 pg_drop_role_databases() {
     local datadir=$1 port=$2
-    _pg_admin_psql "$datadir" "$port" -v role="$PG_DB_ROLE" <<'SQL'
+    _pg_admin_psql "$datadir" "$port" -v role="$PG_DB_ROLE" -v owner="$PG_OWNER_ROLE" <<'SQL'
 SET client_min_messages = warning;
 SELECT format('DROP DATABASE %I WITH (FORCE)', datname) FROM pg_database
- WHERE datdba = (SELECT oid FROM pg_roles WHERE rolname = :'role') \gexec
+ WHERE datdba IN (SELECT oid FROM pg_roles WHERE rolname IN (:'role', :'owner')) \gexec
 SQL
 }
 
-# Let the role create databases of its own (tests that need a scratch database). Not for run.sh:
-# the services need no more than the database they own.
+# Let the owner role create databases of its own, and drop them WITH (FORCE) while the runtime
+# role's connections are still open (tests that need a scratch database). Not for run.sh: the
+# owner needs no more than the database it owns, the runtime role never gets it.
 pg_allow_createdb() {
     local datadir=$1 port=$2
-    _pg_admin_psql "$datadir" "$port" -v role="$PG_DB_ROLE" <<'SQL'
-ALTER ROLE :"role" CREATEDB;
+    _pg_admin_psql "$datadir" "$port" -v owner="$PG_OWNER_ROLE" <<'SQL'
+ALTER ROLE :"owner" CREATEDB;
+GRANT pg_signal_backend TO :"owner";
 SQL
 }
 
-# Npgsql connection string for DBNAME as the role 'surveillance', over TCP.
+# Npgsql connection string for DBNAME as the runtime role 'surveillance', over TCP.
 pg_connection_string() {
     local datadir=$1 port=$2 db=$3 password
     password=$(_pg_password "$datadir")
     printf 'Host=127.0.0.1;Port=%s;Database=%s;Username=%s;Password=%s;\n' "$port" "$db" "$PG_DB_ROLE" "$password"
+}
+
+# Npgsql connection string for DBNAME as the owner role: for the silo's schema migrator only
+# (ConnectionStrings:OrleansMigrations), never handed to an API process.
+pg_owner_connection_string() {
+    local datadir=$1 port=$2 db=$3 password
+    password=$(_pg_owner_password "$datadir")
+    printf 'Host=127.0.0.1;Port=%s;Database=%s;Username=%s;Password=%s;\n' "$port" "$db" "$PG_OWNER_ROLE" "$password"
 }

@@ -1,16 +1,28 @@
 using Orleans.Dashboard;
 using Surveillance.Hosting;
+using Surveillance.Silo.Admin;
 using Surveillance.Silo.Schema;
 
 namespace Surveillance.Silo;
 
-/// <summary>The silo process: applies the schema, then hosts Orleans and the loopback-only dashboard.</summary>
+/// <summary>
+/// The silo process: applies the schema, then hosts Orleans and the loopback-only dashboard.
+/// Two commands for operators with a shell on a silo: <c>migrate</c> and <c>reset-admin-password</c>.
+/// </summary>
 public static class SiloProgram
 {
-    public static async Task Main(string[] args)
+    public static async Task<int> Main(string[] args)
     {
+        switch (args.FirstOrDefault())
+        {
+            case SchemaSetup.MigrateCommand:
+                return await SchemaSetup.RunMigrateAsync(args[1..]);
+            case AdminPasswordReset.CommandName:
+                return await AdminPasswordReset.RunAsync(args[1..], Console.In, Console.Out);
+        }
+
         var builder = WebApplication.CreateBuilder(args);
-        builder.AddDevelopmentSecrets();
+        builder.AddDevelopmentSecrets(notForThisHost: DevelopmentSecrets.ApiOnly);
         var host = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
         builder.WebHost.UseUrls(host.DashboardUrl);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
@@ -23,10 +35,8 @@ public static class SiloProgram
         app.MapOrleansDashboard("/dashboard");
         app.MapGet("/health/live", () => TypedResults.Ok(new { status = "alive" }));
 
-        await SchemaMigrator.ApplyAsync(
-            SurveillanceSiloBuilderExtensions.RequireConnectionString(builder.Configuration),
-            app.Logger,
-            app.Lifetime.ApplicationStopping);
+        await SchemaSetup.ApplyAsync(builder.Configuration, app.Logger, app.Lifetime.ApplicationStopping);
         await app.RunAsync();
+        return 0;
     }
 }

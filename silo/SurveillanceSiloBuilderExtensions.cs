@@ -52,6 +52,7 @@ public static class SurveillanceSiloBuilderExtensions
         silo.AddStartupTask(async (services, _) => await BootstrapAdmin.EnsureAsync(
             services.GetRequiredService<IGrainFactory>(),
             configuration,
+            services.GetRequiredService<IHostEnvironment>(),
             services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(BootstrapAdmin))));
         return silo;
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.Options;
+using Surveillance.Storage;
 
 namespace Surveillance.Api.Auth;
 
@@ -38,6 +39,10 @@ public sealed class JwtOptionsValidator : IValidateOptions<JwtOptions>
         else if (IsKnownExample(secret))
         {
             failures.Add("Auth:JwtSecret is a published example value; generate a random one (e.g. `openssl rand -base64 48`).");
+        }
+        else if (SecretStrength.Weakness(secret) is { } weakness)
+        {
+            failures.Add($"Auth:JwtSecret is weak: {weakness}; generate a random one (e.g. `openssl rand -base64 48`).");
         }
 
         if (string.IsNullOrWhiteSpace(options.Issuer) || string.IsNullOrWhiteSpace(options.Audience))

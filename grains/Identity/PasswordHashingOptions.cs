@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Surveillance.Storage;
 
 namespace Surveillance.Identity;
 
@@ -27,6 +28,10 @@ internal sealed class PasswordHashingOptionsValidator : IValidateOptions<Passwor
         if (System.Text.Encoding.UTF8.GetByteCount(options.PasswordPepper ?? "") < 32)
         {
             failures.Add("Auth:PasswordPepper must be a secret of at least 32 bytes (it keys the password pre-hash).");
+        }
+        else if (SecretStrength.Weakness(options.PasswordPepper!) is { } weakness)
+        {
+            failures.Add($"Auth:PasswordPepper is weak: {weakness}; generate one with `openssl rand -base64 48`.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Surveillance.Storage;
 
 namespace Surveillance.Processing;
 
@@ -20,10 +21,15 @@ public sealed class ResultsOptionsValidator : IValidateOptions<ResultsOptions>
     public ValidateOptionsResult Validate(string? name, ResultsOptions options)
     {
         var key = new byte[options.HmacKey.Length];
-        return Convert.TryFromBase64String(options.HmacKey, key, out var length) && length >= ResultsOptions.MinKeyBytes
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(
+        if (!Convert.TryFromBase64String(options.HmacKey, key, out var length) || length < ResultsOptions.MinKeyBytes)
+        {
+            return ValidateOptionsResult.Fail(
                 $"Results:HmacKey must be base64 of at least {ResultsOptions.MinKeyBytes} random bytes " +
                 "(e.g. `openssl rand -base64 32`); it seals stored processing results.");
+        }
+
+        return SecretStrength.Weakness(options.HmacKey, key.AsSpan(0, length)) is { } weakness
+            ? ValidateOptionsResult.Fail($"Results:HmacKey is weak: {weakness}; generate one with `openssl rand -base64 32`.")
+            : ValidateOptionsResult.Success;
     }
 }

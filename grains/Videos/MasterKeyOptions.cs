@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Surveillance.Storage;
 
 namespace Surveillance.Videos;
 
@@ -29,6 +30,10 @@ internal sealed class MasterKeyOptionsValidator : IValidateOptions<MasterKeyOpti
             if (!IsKey(value))
             {
                 failures.Add($"Storage:MasterKeys:{id} must be the base64 of exactly 32 random bytes (e.g. `openssl rand -base64 32`).");
+            }
+            else if (SecretStrength.Weakness(value, Convert.FromBase64String(value)) is { } weakness)
+            {
+                failures.Add($"Storage:MasterKeys:{id} is weak: {weakness}; generate one with `openssl rand -base64 32`.");
             }
         }
 

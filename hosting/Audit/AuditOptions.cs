@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Surveillance.Storage;
 
 namespace Surveillance.Audit;
 
@@ -31,6 +32,10 @@ public sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         {
             failures.Add($"Audit:HmacKey must be base64 of at least {AuditOptions.MinKeyBytes} random bytes " +
                 "(e.g. `openssl rand -base64 32`); it keys the audit log's hash chain.");
+        }
+        else if (SecretStrength.Weakness(options.HmacKey, key.AsSpan(0, length)) is { } weakness)
+        {
+            failures.Add($"Audit:HmacKey is weak: {weakness}; generate one with `openssl rand -base64 32`.");
         }
 
         if (options.QueueCapacity is < 100 or > 1_000_000)

@@ -34,15 +34,18 @@ public class AuditFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var server = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString);
+        // The services run on the runtime role; this fixture's own reads and tampering use the
+        // owner's connection (ConnectionString), as a database administrator would.
+        var server = new NpgsqlConnectionStringBuilder(TestDatabase.OwnerConnectionString);
         await ExecuteOnServerAsync(server, $"CREATE DATABASE \"{DatabaseName}\"");
         ConnectionString = new NpgsqlConnectionStringBuilder(server.ConnectionString) { Database = DatabaseName }.ConnectionString;
-        await SchemaMigrator.ApplyAsync(ConnectionString, NullLogger.Instance);
+        var runtime = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString) { Database = DatabaseName }.ConnectionString;
+        await SchemaMigrator.ApplyAsync(ConnectionString, SchemaMigrator.RoleOf(runtime), NullLogger.Instance);
         Cluster = await TestCluster.StartAsync(new TestSettings
         {
             Overrides =
             {
-                ["ConnectionStrings:Orleans"] = ConnectionString,
+                ["ConnectionStrings:Orleans"] = runtime,
                 // A small search limit, so that a test can meet a 429; nothing else here searches.
                 ["RateLimiting:Rules:search:Limit"] = SearchLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
             },
@@ -64,7 +67,7 @@ public class AuditFixture : IAsyncLifetime
                 NpgsqlConnection.ClearPool(connection);
             }
 
-            await ExecuteOnServerAsync(new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString),
+            await ExecuteOnServerAsync(new NpgsqlConnectionStringBuilder(TestDatabase.OwnerConnectionString),
                 $"DROP DATABASE IF EXISTS \"{DatabaseName}\" WITH (FORCE)");
         }
     }

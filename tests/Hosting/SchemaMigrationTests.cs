@@ -98,8 +98,8 @@ public sealed class SchemaMigrationTests
         public static async Task<FreshDatabase> CreateAsync()
         {
             var name = "schema_test_" + Guid.NewGuid().ToString("N")[..16];
-            var admin = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString) { Database = "postgres", Pooling = false };
-            var target = new NpgsqlConnectionStringBuilder(TestDatabase.ConnectionString) { Database = name, Pooling = false };
+            var admin = new NpgsqlConnectionStringBuilder(TestDatabase.OwnerConnectionString) { Database = "postgres", Pooling = false };
+            var target = new NpgsqlConnectionStringBuilder(TestDatabase.OwnerConnectionString) { Database = name, Pooling = false };
             await ExecuteAsync(admin.ConnectionString, $"CREATE DATABASE \"{name}\"");
             return new FreshDatabase(name, admin.ConnectionString, target.ConnectionString);
         }

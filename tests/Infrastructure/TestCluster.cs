@@ -46,6 +46,9 @@ public sealed class TestCluster : IAsyncDisposable
         return new TestCluster(cluster, settings);
     }
 
+    /// <summary>A cluster a test built itself (e.g. with another host environment), disposed like the others.</summary>
+    public static TestCluster Wrap(InProcessTestCluster cluster, TestSettings settings) => new(cluster, settings);
+
     public async ValueTask DisposeAsync()
     {
         try
