@@ -25,7 +25,5 @@ public interface IProjectGrain : IGrainWithStringKey
     /// </summary>
     [Alias("AcceptUploadAsync")] Task AcceptUploadAsync(string videoId, string uploader, bool uploaderIsAdmin);
 
-    [Alias("AddVideoAsync")] Task AddVideoAsync(string videoId);
-
     [Alias("RemoveVideoAsync")] Task RemoveVideoAsync(string videoId);
 }

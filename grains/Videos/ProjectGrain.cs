@@ -89,7 +89,7 @@ public sealed class ProjectGrain(
         }
     }
 
-    public async Task AddVideoAsync(string videoId)
+    private async Task AddVideoAsync(string videoId)
     {
         if (RequireExisting().VideoIds.Add(videoId))
         {
