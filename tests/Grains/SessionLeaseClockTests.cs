@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Surveillance.Identity;
 
 namespace Surveillance.Tests.Grains;
@@ -66,27 +65,5 @@ public sealed class SessionLeaseClockTests
         public void Step(TimeSpan by) => _offset += by;
 
         public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + _offset;
-    }
-
-    private sealed class RecordingHolder : ISessionCacheObserver
-    {
-        public ConcurrentQueue<(string Username, long Version)> Recalls { get; } = new();
-
-        public Task ForgetAsync(string username, long version)
-        {
-            Recalls.Enqueue((username, version));
-            return Task.CompletedTask;
-        }
-    }
-
-    private sealed class SilentHolder : ISessionCacheObserver
-    {
-        public bool Called { get; private set; }
-
-        public Task ForgetAsync(string username, long version)
-        {
-            Called = true;
-            return new TaskCompletionSource().Task;
-        }
     }
 }
