@@ -15,6 +15,9 @@ public sealed class SessionCache : ISessionCacheObserver
 {
     private static readonly TimeSpan SweepInterval = TimeSpan.FromSeconds(30);
 
+    /// <summary>Leases fetched for one check before it fails closed, when each lost to a newer recall.</summary>
+    private const int MaxLeaseAttempts = 3;
+
     private readonly IGrainFactory _grains;
     private readonly TimeProvider _clock;
     private readonly Lazy<ISessionCacheObserver> _reference;
@@ -38,26 +41,38 @@ public sealed class SessionCache : ISessionCacheObserver
     /// </summary>
     public async ValueTask<SessionCheck> CheckAsync(string username, string tokenId)
     {
-        var started = _clock.GetTimestamp();
-        SweepIfDue(started);
         var user = _users.GetOrAdd(username, _ => new CachedUser());
-        if (user.Current(started) is { } cached && cached.ExpiryByTokenId.ContainsKey(tokenId))
+        SweepIfDue(_clock.GetTimestamp());
+        for (var attempt = 0; attempt < MaxLeaseAttempts; attempt++)
         {
-            return Check(cached, tokenId);
+            var started = _clock.GetTimestamp();
+            if (user.Current(started) is { } cached && cached.ExpiryByTokenId.ContainsKey(tokenId))
+            {
+                return Check(cached, tokenId);
+            }
+
+            var lease = await _grains.GetGrain<IUserSessionsGrain>(username).LeaseAsync(_reference.Value);
+            if (!lease.ExpiryByTokenId.ContainsKey(tokenId))
+            {
+                // Revoked or expired (a token is listed before it is handed out): one grain call, as before the cache.
+                return new SessionCheck(false, null);
+            }
+
+            // Read after the lease: a profile change after this read recalls the lease (a newer version).
+            var profile = await _grains.GetGrain<IUserGrain>(username).GetAsync();
+            var copy = new CachedSessions(lease.Version, lease.ExpiryByTokenId, profile, started + ToTimestampTicks(lease.Lifetime));
+            if (user.Store(copy, _clock.GetTimestamp()) is { } kept)
+            {
+                return Check(kept, tokenId);
+            }
+
+            // A recall newer than this lease arrived while it was in flight (or it ran out): the
+            // revocation it announces may be of this very token, and the revoking call may already
+            // have returned, so the lease is not trusted for this request either. Ask again.
         }
 
-        var lease = await _grains.GetGrain<IUserSessionsGrain>(username).LeaseAsync(_reference.Value);
-        if (!lease.ExpiryByTokenId.ContainsKey(tokenId))
-        {
-            // Revoked or expired (a token is listed before it is handed out): one grain call, as before the cache.
-            return new SessionCheck(false, null);
-        }
-
-        // Read after the lease: a profile change after this read recalls the lease (a newer version).
-        var profile = await _grains.GetGrain<IUserGrain>(username).GetAsync();
-        var copy = new CachedSessions(lease.Version, lease.ExpiryByTokenId, profile, started + ToTimestampTicks(lease.Lifetime));
-        user.Store(copy, _clock.GetTimestamp());
-        return Check(copy, tokenId);
+        // Leases keep losing to recalls (sessions changing faster than a lease round trip): fail closed.
+        return new SessionCheck(false, null);
     }
 
     /// <inheritdoc />
@@ -117,15 +132,27 @@ public sealed class SessionCache : ISessionCacheObserver
             return null;
         }
 
-        /// <summary>Keeps a lease unless a recall of its version (or a later one) came first, or it has already run out.</summary>
-        public void Store(CachedSessions copy, long now)
+        /// <summary>
+        /// Keeps a lease unless a recall of its version (or a later one) came first, or it has already run
+        /// out. Returns the copy a check may use: this one, or a newer one kept meanwhile; null when
+        /// this lease lost to a recall or ran out.
+        /// </summary>
+        public CachedSessions? Store(CachedSessions copy, long now)
         {
             lock (_lock)
             {
-                if (copy.Version >= _forgottenVersion && copy.ExpiresAt > now && (_copy is null || _copy.Version <= copy.Version))
+                if (copy.Version < _forgottenVersion || copy.ExpiresAt <= now)
                 {
-                    Volatile.Write(ref _copy, copy);
+                    return null;
                 }
+
+                if (_copy is { } newer && newer.Version > copy.Version)
+                {
+                    return newer.ExpiresAt > now ? newer : null;
+                }
+
+                Volatile.Write(ref _copy, copy);
+                return copy;
             }
         }
 

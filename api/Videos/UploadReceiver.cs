@@ -38,7 +38,7 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
         string? projectId = null;
         if (http.Request.Query["project_id"].FirstOrDefault() is { Length: > 0 } fromQuery)
         {
-            projectId = await AuthorizeProjectAsync(user, fromQuery);
+            projectId = ValidProjectId(fromQuery);
         }
 
         // 413 from the declared length, before reading a byte of the body (API.md).
@@ -73,7 +73,7 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
                         throw DomainException.Validation("Send exactly one file, in the field 'file'.");
                     }
 
-                    stored = await StoreAsync(http, new ClientBodyStream(section.Body), disposition,
+                    stored = await StoreAsync(http, user, new ClientBodyStream(section.Body), disposition,
                         projectId ?? throw DomainException.Validation("'project_id' must come before 'file' in the form (or in the query)."),
                         cancellationToken);
                     continue;
@@ -84,7 +84,7 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
                 switch (name)
                 {
                     case "project_id" when projectId is null:
-                        projectId = await AuthorizeProjectAsync(user, value);
+                        projectId = ValidProjectId(value);
                         break;
                     case "project_id" when ProjectIds.Normalize(value) != projectId:
                         throw DomainException.Validation("'project_id' was given twice with different values.");
@@ -109,7 +109,7 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
     }
 
     private async Task<StoredVideo> StoreAsync(
-        HttpContext http, Stream body, ContentDispositionHeaderValue disposition, string projectId, CancellationToken cancellationToken)
+        HttpContext http, ClaimsPrincipal user, Stream body, ContentDispositionHeaderValue disposition, string projectId, CancellationToken cancellationToken)
     {
         var clientName = HeaderUtilities.RemoveQuotes(disposition.FileNameStar.HasValue ? disposition.FileNameStar : disposition.FileName).Value ?? "";
         await InspectAsync(http, clientName, "multipart:filename");
@@ -117,6 +117,11 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
         {
             throw HttpProblemException.Unsupported("Only .mp4, .avi, .mov, .mkv and .webm videos are accepted.");
         }
+
+        // After the checks that do not depend on the project (a .txt is 415 whether or not the id
+        // exists, so ids cannot be enumerated), before a byte is stored. Only an early refusal: the
+        // binding check is RecordAsync's, atomic with the video joining the project.
+        await RefuseNonMemberAsync(user, projectId);
 
         var videoId = VideoIds.New();
         var key = await grains.GetGrain<IVideoGrain>(videoId).IssueDataKeyAsync(projectId);
@@ -136,31 +141,32 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
     private async Task<UploadReceipt> RecordAsync(StoredVideo stored, ClaimsPrincipal user, string? description, CancellationToken cancellationToken)
     {
         var store = stored.Store;
-        var project = await grains.GetGrain<IProjectGrain>(store.ProjectId).CreateForUploaderAsync(user.Username());
+        // The project admits the video in the same grain turn that checks membership (or creates the
+        // project for the uploader): a project created by someone else while the file streamed is
+        // refused with 404, and the catch in ReceiveAsync deletes the stored file.
         var video = await grains.GetGrain<IVideoGrain>(store.VideoId).RecordUploadAsync(new VideoUpload(
-            project.ProjectId, stored.Filename, description, store.SizeBytes, store.Sha256, stored.ContentType,
-            user.Username(), stored.Key, store.FileKeyId));
+            store.ProjectId, stored.Filename, description, store.SizeBytes, store.Sha256, stored.ContentType,
+            user.Username(), stored.Key, store.FileKeyId) { UploaderIsAdmin = user.IsAdmin() });
         cancellationToken.ThrowIfCancellationRequested();
         return new UploadReceipt("Video uploaded successfully", video.VideoId, video.VideoId, video.ProjectId,
             video.Filename, video.SizeBytes, video.Sha256, video.Status);
     }
 
-    /// <summary>Uploading needs the operator role and, for an existing project, membership.</summary>
-    private async Task<string> AuthorizeProjectAsync(ClaimsPrincipal user, string value)
+    private static string ValidProjectId(string value)
     {
         var projectId = ProjectIds.Normalize(value);
-        if (!ProjectIds.IsValid(projectId))
-        {
-            throw DomainException.Validation("'project_id' must be 1 to 100 of A-Z, a-z, 0-9, '_' and '-'.");
-        }
+        return ProjectIds.IsValid(projectId)
+            ? projectId
+            : throw DomainException.Validation("'project_id' must be 1 to 100 of A-Z, a-z, 0-9, '_' and '-'.");
+    }
 
-        // A project that does not exist yet is created for the uploader once the file is stored.
+    /// <summary>An existing project takes uploads from its members and admins; to anyone else it does not exist.</summary>
+    private async Task RefuseNonMemberAsync(ClaimsPrincipal user, string projectId)
+    {
         if (await grains.GetGrain<IProjectGrain>(projectId).GetAsync() is { } project && !user.CanRead(project))
         {
             throw ProjectAccess.NoSuchProject();
         }
-
-        return projectId;
     }
 
     private static async Task InspectAsync(HttpContext http, string value, string location)

@@ -19,12 +19,11 @@ public interface IProjectGrain : IGrainWithStringKey
     [Alias("RemoveMemberAsync")] Task RemoveMemberAsync(string username);
 
     /// <summary>
-    /// API.md: an operator uploading into a project that does not exist yet creates it and
-    /// becomes its member. Returns the project either way.
+    /// Admits an uploaded video into this project, atomically with the access check: a project
+    /// that does not exist yet is created with the uploader as its member (API.md); an existing
+    /// one takes the video only from a member or an admin, and is "not found" to anyone else.
     /// </summary>
-    [Alias("CreateForUploaderAsync")] Task<ProjectInfo> CreateForUploaderAsync(string username);
-
-    [Alias("AddVideoAsync")] Task AddVideoAsync(string videoId);
+    [Alias("AcceptUploadAsync")] Task AcceptUploadAsync(string videoId, string uploader, bool uploaderIsAdmin);
 
     [Alias("RemoveVideoAsync")] Task RemoveVideoAsync(string videoId);
 }

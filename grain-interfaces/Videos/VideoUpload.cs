@@ -11,7 +11,11 @@ public sealed record VideoUpload(
     [property: Id(5)] string ContentType,
     [property: Id(6)] string UploadedBy,
     [property: Id(7)] WrappedDataKey Key,
-    [property: Id(8)] string FileKeyId);
+    [property: Id(8)] string FileKeyId)
+{
+    /// <summary>Admins may upload into any project; anyone else only into one they are a member of.</summary>
+    [Id(9)] public bool UploaderIsAdmin { get; init; }
+}
 
 /// <summary>A video's data key encrypted (AES-GCM) under a master key; opaque outside the silo.</summary>
 [GenerateSerializer, Immutable, Alias("surveillance.WrappedDataKey")]

@@ -2,7 +2,12 @@ using Surveillance.Errors;
 
 namespace Surveillance.Identity;
 
-/// <summary>API.md: 12 to 128 characters, any characters, not equal to the username.</summary>
+/// <summary>
+/// API.md and ASVS 5.0 §6.2: 12 to 128 characters (Unicode scalar values), any characters, no
+/// composition rules; not equal to the username; not a common or breached password
+/// (<see cref="CommonPasswords"/>). Applied on create, change and reset. The errors name the rule,
+/// never the password.
+/// </summary>
 public static class PasswordPolicy
 {
     public const int MinLength = 12;
@@ -19,6 +24,11 @@ public static class PasswordPolicy
         if (string.Equals(password, username, StringComparison.OrdinalIgnoreCase))
         {
             throw DomainException.Validation("The password must not equal the username.");
+        }
+
+        if (CommonPasswords.Contains(password))
+        {
+            throw DomainException.Validation("The password is in a list of common or breached passwords; choose another.");
         }
     }
 }

@@ -1,4 +1,5 @@
 using Surveillance.Errors;
+using Surveillance.Videos;
 
 namespace Surveillance.Identity;
 
@@ -42,7 +43,17 @@ public sealed class UserDirectoryGrain(
     {
         RequireKnown(username);
         RefuseToRemoveLastAdmin(username, "deleted");
-        await User(username).DeleteAsync();
+        if (await User(username).GetAsync() is not null)
+        {
+            await User(username).DeleteAsync();
+        }
+
+        // Memberships name users, and a name can be taken again: a new account with this name must
+        // not inherit the deleted one's projects. Swept after the account is gone, so a membership
+        // added concurrently (AddMemberAsync checks that the user exists, in the project's turn) is
+        // either refused or already there to be swept; and before the name is released, so no new
+        // account with it exists yet. A retry after a crash mid-way finishes the sweep.
+        await RemoveFromEveryProjectAsync(username);
         Users.Remove(username);
         await state.WriteStateAsync();
     }
@@ -81,6 +92,15 @@ public sealed class UserDirectoryGrain(
     {
         Users[profile.Username] = profile.IsActive && profile.IsAdmin;
         await state.WriteStateAsync();
+    }
+
+    private async Task RemoveFromEveryProjectAsync(string username)
+    {
+        var projectIds = await GrainFactory.GetGrain<IProjectDirectoryGrain>(0).ListAsync();
+        foreach (var batch in projectIds.Chunk(64))
+        {
+            await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<IProjectGrain>(id).RemoveMemberAsync(username)));
+        }
     }
 
     private IUserGrain User(string username) => GrainFactory.GetGrain<IUserGrain>(username);

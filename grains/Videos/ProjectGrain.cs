@@ -36,15 +36,22 @@ public sealed class ProjectGrain(
         return state.State.ToInfo(ProjectId);
     }
 
-    public async Task<ProjectInfo> CreateForUploaderAsync(string username)
+    public async Task AcceptUploadAsync(string videoId, string uploader, bool uploaderIsAdmin)
     {
+        // One turn of this grain: no creation, membership change or other upload can come between
+        // the check and the video joining the project. A project someone else created while the
+        // file was streaming is not joined: to a non-member it does not exist (404).
         if (!state.RecordExists)
         {
-            await CreateAsync(new NewProject(ProjectId, null, null), username);
-            await AddMemberAsync(username);
+            await CreateAsync(new NewProject(ProjectId, null, null), uploader);
+            await AddMemberAsync(uploader);
+        }
+        else if (!uploaderIsAdmin && !state.State.Members.Contains(uploader))
+        {
+            throw DomainException.NotFound("No such project.");
         }
 
-        return state.State.ToInfo(ProjectId);
+        await AddVideoAsync(videoId);
     }
 
     public async Task<ProjectInfo> UpdateAsync(ProjectPatch patch)
@@ -75,13 +82,14 @@ public sealed class ProjectGrain(
 
     public async Task RemoveMemberAsync(string username)
     {
-        if (RequireExisting().Members.Remove(username))
+        // Tolerates a missing project: a user's deletion sweeps every listed project.
+        if (state.RecordExists && state.State.Members.Remove(username))
         {
             await state.WriteStateAsync();
         }
     }
 
-    public async Task AddVideoAsync(string videoId)
+    private async Task AddVideoAsync(string videoId)
     {
         if (RequireExisting().VideoIds.Add(videoId))
         {

@@ -44,6 +44,10 @@ public sealed class VideoGrain(
             throw DomainException.Conflict("This video id is taken.");
         }
 
+        // The project admits the video (creating it for the uploader, or checking membership) before
+        // anything is recorded: a refusal leaves no video record behind.
+        var project = GrainFactory.GetGrain<IProjectGrain>(upload.ProjectId);
+        await project.AcceptUploadAsync(VideoId, upload.UploadedBy, upload.UploaderIsAdmin);
         state.State = new VideoState
         {
             ProjectId = upload.ProjectId,
@@ -58,8 +62,17 @@ public sealed class VideoGrain(
             FileKeyId = upload.FileKeyId,
             Status = VideoStatus.Queued,
         };
-        await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IProjectGrain>(upload.ProjectId).AddVideoAsync(VideoId);
+        try
+        {
+            await state.WriteStateAsync();
+        }
+        catch
+        {
+            state.State = new VideoState();
+            await project.RemoveVideoAsync(VideoId);
+            throw;
+        }
+
         var retry = TimeSpan.FromSeconds(processing.Value.ProbeRetrySeconds);
         await this.RegisterOrUpdateReminder(ProbeReminder, retry, retry);
         prober.Schedule(VideoId);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Surveillance.Identity;
 using Surveillance.Tests.Infrastructure;
@@ -101,27 +100,5 @@ public sealed class SessionLeaseTests(ApiFixture fixture) : IClassFixture<ApiFix
 
         Assert.Single(holder.Recalls);
         Assert.True(await sessions.IsActiveAsync(ticket.TokenId));
-    }
-
-    private sealed class RecordingHolder : ISessionCacheObserver
-    {
-        public ConcurrentQueue<(string Username, long Version)> Recalls { get; } = new();
-
-        public Task ForgetAsync(string username, long version)
-        {
-            Recalls.Enqueue((username, version));
-            return Task.CompletedTask;
-        }
-    }
-
-    private sealed class SilentHolder : ISessionCacheObserver
-    {
-        public bool Called { get; private set; }
-
-        public Task ForgetAsync(string username, long version)
-        {
-            Called = true;
-            return new TaskCompletionSource().Task;
-        }
     }
 }
