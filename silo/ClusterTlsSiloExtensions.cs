@@ -28,4 +28,21 @@ public static class ClusterTlsSiloExtensions
         });
         return silo;
     }
+
+    /// <summary>
+    /// The silo's own tools (e.g. <c>reset-admin-password</c>) join as a client with the node's
+    /// <c>silo</c> certificate: the gateway admits it, and without it the tool could call no grain.
+    /// </summary>
+    public static IClientBuilder UseClusterTlsWithSiloCertificate(this IClientBuilder client, IConfiguration configuration)
+    {
+        client.Services.AddClusterTls(configuration, ClusterRole.Silo);
+        client.Services.AddOptions<ClientConnectionOptions>().Configure<ClusterTlsLinks>((connections, links) =>
+        {
+            if (links.Enabled)
+            {
+                connections.ConfigureConnection(c => c.UseClientTls(links.Outbound("gateway")));
+            }
+        });
+        return client;
+    }
 }

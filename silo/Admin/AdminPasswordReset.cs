@@ -36,6 +36,7 @@ public static class AdminPasswordReset
                 o.Invariant = SurveillanceSiloBuilderExtensions.AdoNetInvariant;
                 o.ConnectionString = connectionString;
             });
+            client.UseClusterTlsWithSiloCertificate(builder.Configuration);
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(30));
             var deadline = DateTimeOffset.UtcNow.AddSeconds(30);
             client.UseConnectionRetryFilter(async (_, cancellationToken) =>
