@@ -12,9 +12,8 @@ namespace Surveillance.Api.Edge;
 /// Small limits (login, upload) lease one permit at a time, so they stay exact.
 /// <para>
 /// Local admission: before asking the grain at all, each of the N instances holding the block list
-/// admits up to <c>L = floor(Limit × LocalAdmissionShare / N)</c> requests of a client per window on
-/// its own (a token bucket of L/2 that refills L/2 per window, so no window of the rule's length ever
-/// sees more than L), and tells the grain to keep N × L of every window back. Cluster-wide the limit
+/// admits up to <c>L = floor(Limit × LocalAdmissionShare / N)</c> requests of a client per sliding window
+/// on its own, and tells the grain to keep N × L of every window back. Cluster-wide the limit
 /// therefore holds exactly: N × L local + (Limit − N × L) from the grain. An address seen for the first
 /// time — an address rotation — costs no grain call and no silo memory until it has used its local share.
 /// While the number of instances changes, an instance may use the share of the old count for one renewal
@@ -44,6 +43,7 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock, Blo
         SweepIfDue(clock.GetUtcNow());
         var client = _clients.GetOrAdd(ip, static _ => new ClientLeases());
         var lease = client.Lease(rule.Name);
+        lease.WindowSeconds = rule.WindowSeconds;
         var (local, reserved) = LocalBudget(rule);
         while (true)
         {
@@ -53,9 +53,10 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock, Blo
                 return EdgeDecision.Blocked(notice.Block);
             }
 
-            if (local > 0 && lease.TryTakeLocal(local, rule.WindowSeconds, now, out var tokensLeft))
+            if (local > 0 && lease.TryTakeLocal(local, rule.WindowSeconds, now, out var localLeft))
             {
-                return new EdgeDecision(true, null, rule.Limit, tokensLeft + rule.Limit - reserved, now.AddSeconds(rule.WindowSeconds));
+                // Remaining counts this instance's share and the grain's part, which may already be spent elsewhere.
+                return new EdgeDecision(true, null, rule.Limit, localLeft + rule.Limit - reserved, now.AddSeconds(rule.WindowSeconds));
             }
 
             if (Volatile.Read(ref lease.Current) is { } grant && grant.ExpiresAt > now)
@@ -100,8 +101,7 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock, Blo
 
         var instances = blockList.Instances;
         var local = (int)Math.Floor(rule.Limit * _localShare / instances);
-        // Below 2 the bucket (L/2 at once) could never hold a whole permit.
-        return local >= 2 ? (local, local * instances) : (0, 0);
+        return local >= 1 ? (local, local * instances) : (0, 0);
     }
 
     // Joins the refill in flight, or starts one that hands back what is left of the current grant.
@@ -183,47 +183,47 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock, Blo
 
         public bool IsIdle(DateTimeOffset now) =>
             !(Volatile.Read(ref Block)?.RecheckAt > now)
-            && Leases.Values.All(l => !(Volatile.Read(ref l.Current)?.ExpiresAt > now) && l.Refill is not { IsCompleted: false } && l.LocalIsFull(now));
+            && Leases.Values.All(l => !(Volatile.Read(ref l.Current)?.ExpiresAt > now) && l.Refill is not { IsCompleted: false } && l.LocalIsIdle(now, l.WindowSeconds));
     }
 
     private sealed class Lease
     {
         public Grant? Current;
         public Task? Refill;
+        public int WindowSeconds;
 
-        // The local token bucket: capacity L/2, refilled L/2 per window. NaN: never used (full).
-        private double _tokens = double.NaN;
-        private DateTimeOffset _refilledAt;
-        private DateTimeOffset _fullAt;
+        // This instance's own admissions of the client (local share), oldest first: a sliding log like the grain's.
+        private Queue<DateTimeOffset>? _local;
 
         public bool TryTakeLocal(int local, int windowSeconds, DateTimeOffset now, out int left)
         {
-            var capacity = local / 2.0;
-            var perSecond = capacity / windowSeconds;
             lock (this)
             {
-                var tokens = double.IsNaN(_tokens) ? capacity : Math.Min(capacity, _tokens + ((now - _refilledAt).TotalSeconds * perSecond));
-                _refilledAt = now;
-                if (tokens < 1)
+                _local ??= new Queue<DateTimeOffset>(2);
+                var windowStart = now.AddSeconds(-windowSeconds);
+                while (_local.TryPeek(out var oldest) && oldest <= windowStart)
                 {
-                    _tokens = tokens;
+                    _local.Dequeue();
+                }
+
+                left = local - _local.Count - 1;
+                if (left < 0)
+                {
                     left = 0;
                     return false;
                 }
 
-                _tokens = tokens - 1;
-                // A full bucket is the same as none: only then may the sweep forget the client.
-                _fullAt = now.AddSeconds((capacity - _tokens) / perSecond);
-                left = (int)_tokens;
+                _local.Enqueue(now);
                 return true;
             }
         }
 
-        public bool LocalIsFull(DateTimeOffset now)
+        /// <summary>Only a client whose local admissions all left their window may be forgotten (or its share would restart).</summary>
+        public bool LocalIsIdle(DateTimeOffset now, int windowSeconds)
         {
             lock (this)
             {
-                return double.IsNaN(_tokens) || _fullAt <= now;
+                return _local is null || _local.Count == 0 || _local.Last() <= now.AddSeconds(-windowSeconds);
             }
         }
     }
