@@ -1,5 +1,6 @@
 -- Shared by the attack scenarios of bench/edge-attacks.sh: a per-thread id (so that every
 -- thread writes its own client addresses) and a count of the answers by status, summed in done().
+-- A script that loads it defines request() (or sets wrk.headers) and nothing else.
 local threads = {}
 
 function setup(thread)
@@ -7,7 +8,11 @@ function setup(thread)
    table.insert(threads, thread)
 end
 
-function count_status(status)
+function init(args)
+   counts = {}
+end
+
+function response(status, headers, body)
    local key = "s" .. status
    counts[key] = (counts[key] or 0) + 1
 end

@@ -4,11 +4,3 @@ dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("BENCH_TOKEN")
 wrk.headers["X-Forwarded-For"] = os.getenv("BENCH_CLIENT_IP")
 wrk.path = "/auth/me"
-
-function init(args)
-   counts = {}
-end
-
-function response(status, headers, body)
-   count_status(status)
-end

@@ -4,16 +4,8 @@ dofile(os.getenv("BENCH_LUA_DIR") .. "/common.lua")
 local token = "Bearer " .. os.getenv("BENCH_TOKEN")
 local n = 0
 
-function init(args)
-   counts = {}
-end
-
 function request()
    n = n + 1
    local address = string.format("2001:db8:%x:%x::1", 0x100 * tid + math.floor(n / 65536) % 0x100, n % 65536)
    return wrk.format("GET", "/auth/me", { ["Authorization"] = token, ["X-Forwarded-For"] = address })
-end
-
-function response(status, headers, body)
-   count_status(status)
 end
