@@ -194,6 +194,7 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock, Blo
 
         // This instance's own admissions of the client (local share), oldest first: a sliding log like the grain's.
         private Queue<DateTimeOffset>? _local;
+        private DateTimeOffset _lastLocal;
 
         public bool TryTakeLocal(int local, int windowSeconds, DateTimeOffset now, out int left)
         {
@@ -214,6 +215,7 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock, Blo
                 }
 
                 _local.Enqueue(now);
+                _lastLocal = now;
                 return true;
             }
         }
@@ -223,7 +225,7 @@ public sealed class AdmissionCache(IGrainFactory grains, TimeProvider clock, Blo
         {
             lock (this)
             {
-                return _local is null || _local.Count == 0 || _local.Last() <= now.AddSeconds(-windowSeconds);
+                return _lastLocal <= now.AddSeconds(-windowSeconds);
             }
         }
     }

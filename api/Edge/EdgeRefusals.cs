@@ -20,17 +20,26 @@ public sealed class EdgeRefusals(IAuditLog audit, TimeProvider clock)
     /// <summary>Set on a request the edge refused: the audit middleware leaves it to the aggregate row.</summary>
     public const string ItemKey = "surveillance.edge_refusal";
 
-    public const string Event = "edge_refusals";
+    /// <summary>The event of the aggregate row of 403 IP_BLOCKED refusals; 429s keep OWASP's <c>excess_rate_limit_exceeded</c>.</summary>
+    public const string BlockedEvent = "ip_blocked_refused";
 
-    private ConcurrentDictionary<(string Client, int Status, string Error), int> _counts = new();
-    private DateTimeOffset _periodStart = clock.GetUtcNow();
+    /// <summary>Every aggregate row's request id starts with this.</summary>
+    public const string RequestIdPrefix = "edge-refusals-";
+
+    private Period _period = new(clock.GetUtcNow());
 
     public void Count(HttpContext context, string client, int status, string error)
     {
         context.Items[ItemKey] = true;
-        var counts = Volatile.Read(ref _counts);
-        var key = counts.Count < MaxClients || counts.ContainsKey((client, status, error)) ? (client, status, error) : ("*", status, error);
-        counts.AddOrUpdate(key, 1, static (_, n) => n + 1);
+        var period = Volatile.Read(ref _period);
+        var key = (client, status, error);
+        // ConcurrentDictionary.Count takes every lock: the period counts its keys itself.
+        if (!period.Counts.ContainsKey(key) && Interlocked.Increment(ref period.Keys) > MaxClients)
+        {
+            key = ("*", status, error);
+        }
+
+        period.Counts.AddOrUpdate(key, 1, static (_, n) => n + 1);
     }
 
     public static bool IsRefusal(HttpContext context) => context.Items.ContainsKey(ItemKey);
@@ -39,20 +48,20 @@ public sealed class EdgeRefusals(IAuditLog audit, TimeProvider clock)
     public void Flush()
     {
         var now = clock.GetUtcNow();
-        var counts = Interlocked.Exchange(ref _counts, new());
-        var started = _periodStart;
-        _periodStart = now;
-        foreach (var ((client, status, error), count) in counts)
+        var period = Interlocked.Exchange(ref _period, new Period(now));
+        var started = period.Start;
+        var row = 0;
+        foreach (var ((client, status, error), count) in period.Counts)
         {
             audit.Enqueue(new AuditEntry
             {
                 Timestamp = now,
-                RequestId = "edge-refusals-" + now.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture),
+                RequestId = string.Create(CultureInfo.InvariantCulture, $"{RequestIdPrefix}{now.ToUnixTimeMilliseconds()}-{row++}"),
                 ClientIp = client,
                 Method = "*",
                 Path = "*",
                 StatusCode = status,
-                Event = Event,
+                Event = status == StatusCodes.Status429TooManyRequests ? AuditEvents.RateLimitExceeded : BlockedEvent,
                 Error = error,
                 Details = new Dictionary<string, string>
                 {
@@ -62,6 +71,15 @@ public sealed class EdgeRefusals(IAuditLog audit, TimeProvider clock)
                 },
             });
         }
+    }
+
+    private sealed class Period(DateTimeOffset start)
+    {
+        public int Keys;
+
+        public DateTimeOffset Start { get; } = start;
+
+        public ConcurrentDictionary<(string Client, int Status, string Error), int> Counts { get; } = new();
     }
 }
 

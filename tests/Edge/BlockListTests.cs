@@ -78,7 +78,7 @@ public sealed class BlockListTests(FastRefusalAuditFixture fixture) : IClassFixt
         var rows = await WaitForAuditAsync(ip, entries => entries.Sum(e => Count(e)) >= refusals);
 
         Assert.DoesNotContain(rows, e => e["path"]!.GetValue<string>() == EdgeRequests.Me);
-        var aggregate = rows.Where(e => e["event"]!.GetValue<string>() == EdgeRefusals.Event).ToList();
+        var aggregate = rows.Where(e => e["event"]!.GetValue<string>() == EdgeRefusals.BlockedEvent).ToList();
         Assert.NotEmpty(aggregate);
         Assert.All(aggregate, e => Assert.Equal("IP_BLOCKED", e["error"]!.GetValue<string>()));
         Assert.Equal(refusals, aggregate.Sum(Count));
