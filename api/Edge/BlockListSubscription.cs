@@ -1,10 +1,14 @@
 namespace Surveillance.Api.Edge;
 
 /// <summary>Keeps this instance's <see cref="BlockList"/> subscribed and repaired, every <see cref="BlockList.RenewInterval"/>.</summary>
-public sealed partial class BlockListSubscription(BlockList blocks, TimeProvider clock, ILogger<BlockListSubscription> logger) : BackgroundService
+public sealed partial class BlockListSubscription(IServiceProvider services, TimeProvider clock, ILogger<BlockListSubscription> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // Resolved here, not in the constructor: the host builds its hosted services before it
+        // validates the options, and a host that must refuse to start should say why, not that the
+        // cluster client is missing.
+        var blocks = services.GetRequiredService<BlockList>();
         using var timer = new PeriodicTimer(BlockList.RenewInterval, clock);
         do
         {
