@@ -22,8 +22,11 @@ public sealed class PasswordHashingOptions
     /// <summary>Hashes that may wait for a thread; beyond that a login is refused at once (503).</summary>
     public int HashingQueueLength { get; set; } = 2 * Math.Max(1, Environment.ProcessorCount - 1);
 
-    /// <summary>The longest a hash waits in the queue before the login is refused (503) rather than queued for seconds.</summary>
-    public int HashingWaitMilliseconds { get; set; } = 500;
+    /// <summary>
+    /// The longest a hash waits in the queue before the login is refused (503) rather than queued
+    /// for seconds: about the queue's length in hashes at cost 12, with room for a busy machine.
+    /// </summary>
+    public int HashingWaitMilliseconds { get; set; } = 1000;
 }
 
 internal sealed class PasswordHashingOptionsValidator : IValidateOptions<PasswordHashingOptions>
