@@ -22,14 +22,18 @@ public static class GrainServiceCollectionExtensions
             .Validate(o => o.Threshold > 0 && o.LockoutSeconds > 0 && o.MaxLockoutSeconds >= o.LockoutSeconds && o.KnownIpDays > 0,
                 "Auth:Lockout needs a positive Threshold, LockoutSeconds, KnownIpDays and MaxLockoutSeconds >= LockoutSeconds.")
             .ValidateOnStart();
+        services.AddSingleton<HashingBudget>();
         services.AddSingleton<PasswordHasher>();
         services.AddOptions<ThreatOptions>()
             .Bind(configuration.GetSection(ThreatOptions.Section))
             .Validate(o => o.MaxThreats > 0 && o.MaxFailedLogins > 0 && o.WindowSeconds > 0 && o.BlockSeconds > 0 && o.MaxBlockSeconds >= o.BlockSeconds,
                 "Threats: MaxThreats, MaxFailedLogins, WindowSeconds and BlockSeconds must be positive, MaxBlockSeconds >= BlockSeconds.")
+            .Validate(o => o.LoginStormFailuresPerMinute > 0 && o.StormLoginLimit > 0 && o.KnownClientSeconds > 0 && o.IdleClientSeconds > 0,
+                "Threats: LoginStormFailuresPerMinute, StormLoginLimit, KnownClientSeconds and IdleClientSeconds must be positive.")
             .Validate(o => Try(() => IpRanges.Parse(o.Allowlist, "Threats:Allowlist")), "Threats:Allowlist holds an entry that is neither an IP nor a CIDR range.")
             .ValidateOnStart();
         services.AddSingleton<ThreatAllowlist>();
+        services.AddClientIpDefences();
         services.AddOptions<MasterKeyOptions>().Bind(configuration.GetSection(MasterKeyOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<MasterKeyOptions>, MasterKeyOptionsValidator>();
         services.AddSingleton<MasterKeyRing>();

@@ -31,10 +31,10 @@ public static class SecurityApi
         return TypedResults.Ok(new BlockedIpListResponse(blocks.Select(BlockedIpResponse.From).ToList()));
     }
 
-    private static async Task<Created<BlockedIpResponse>> BlockAsync(BlockIpRequest? body, IGrainFactory grains, AdmissionCache admissions, HttpContext http)
+    private static async Task<Created<BlockedIpResponse>> BlockAsync(BlockIpRequest? body, IGrainFactory grains, AdmissionCache admissions, ClientIpResolver clients, HttpContext http)
     {
         body = Require.Body(body);
-        var ip = ParseIp(Require.Field(body.Ip, "ip", 64));
+        var ip = ParseIp(Require.Field(body.Ip, "ip", 64), clients);
         var reason = Require.Field(body.Reason, "reason", 200);
         var seconds = body.DurationSeconds ?? throw DomainException.Validation("'duration_seconds' is required.");
         if (seconds is < 1 or > MaxBlockSeconds)
@@ -53,25 +53,28 @@ public static class SecurityApi
         return TypedResults.Created($"/admin/security/ips/{ip}", BlockedIpResponse.From(block));
     }
 
-    private static async Task<NoContent> UnblockAsync(string ip, IGrainFactory grains, AdmissionCache admissions, HttpContext http)
+    private static async Task<NoContent> UnblockAsync(string ip, IGrainFactory grains, AdmissionCache admissions, ClientIpResolver clients, HttpContext http)
     {
-        var normalized = ParseIp(ip);
+        var normalized = ParseIp(ip, clients);
         await grains.GetGrain<IClientIpGrain>(normalized).UnblockAsync();
         admissions.Forget(normalized);
         http.Audit(AuditEvents.IpUnblocked, details: new Dictionary<string, string> { ["ip"] = normalized });
         return TypedResults.NoContent();
     }
 
-    private static async Task<Ok<IpStatusResponse>> GetIpAsync(string ip, IGrainFactory grains)
+    private static async Task<Ok<IpStatusResponse>> GetIpAsync(string ip, IGrainFactory grains, ClientIpResolver clients)
     {
-        var status = await grains.GetGrain<IClientIpGrain>(ParseIp(ip)).GetStatusAsync();
+        var status = await grains.GetGrain<IClientIpGrain>(ParseIp(ip, clients)).GetStatusAsync();
         return TypedResults.Ok(new IpStatusResponse(
             status.Ip, status.Block is not null, status.Block is { } b ? BlockedIpResponse.From(b) : null,
             status.BlockCount, status.Allowlisted, status.FailedLogins, status.Threats, status.RateWindows));
     }
 
-    /// <summary>Grain keys are canonical addresses, so <c>::ffff:1.2.3.4</c> and <c>1.2.3.4</c> are one IP.</summary>
-    private static string ParseIp(string value) => IPAddress.TryParse(value, out var address)
-        ? ClientAddress.Normalize(address)
+    /// <summary>
+    /// Grain keys are client keys: <c>::ffff:1.2.3.4</c> and <c>1.2.3.4</c> are one IP, and an IPv6
+    /// address stands for its /64 (blocking one address blocks the prefix it was handed).
+    /// </summary>
+    private static string ParseIp(string value, ClientIpResolver clients) => IPAddress.TryParse(value, out var address)
+        ? clients.KeyOf(address)
         : throw DomainException.Validation("'ip' must be an IPv4 or IPv6 address.");
 }

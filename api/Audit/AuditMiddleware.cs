@@ -84,6 +84,11 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
 
     private static AuditEntry? Build(HttpContext context, RequestState request, int status)
     {
+        if (EdgeRefusals.IsRefusal(context))
+        {
+            return null; // counted, and audited in aggregate (EdgeRefusals)
+        }
+
         var feature = context.Features.Get<AuditEventFeature>();
         var httpRequest = context.Request;
         var path = httpRequest.PathBase + httpRequest.Path;

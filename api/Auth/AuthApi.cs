@@ -69,7 +69,7 @@ public static class AuthApi
     /// <summary>Failed logins also count against the client IP: 20 in an hour block it (API.md).</summary>
     internal static async Task CountFailedLoginAsync(HttpContext http, IGrainFactory grains)
     {
-        var ip = ClientAddress.Of(http);
+        var ip = ClientAddress.KeyOf(http);
         if (await grains.GetGrain<IClientIpGrain>(ip).RecordFailedLoginAsync() is { } block)
         {
             http.RequestServices.GetRequiredService<AdmissionCache>().Blocked(ip, block);

@@ -1,35 +1,37 @@
 using System.Globalization;
 using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
+using Surveillance.Edge;
 
 namespace Surveillance.Api.Edge;
 
 /// <summary>
-/// The checks every request passes before authentication (API.md "Order"), so an anonymous
-/// probe is counted and refused like any other: the IP's block, its rate limit, then intrusion
-/// detection. <c>/health*</c> is exempt.
+/// The checks after the block (<see cref="BlockGuardMiddleware"/>) and before authentication
+/// (API.md "Order"), so an anonymous probe is counted and refused like any other: the client's
+/// rate limit, then intrusion detection. <c>/health*</c> is exempt.
 /// </summary>
 public sealed class EdgeGuardMiddleware(
     RequestDelegate next,
-    ClientIpResolver resolver,
     RateRules rules,
     AdmissionCache admissions,
+    EdgeRefusals refusals,
+    IGrainFactory grains,
     TimeProvider clock)
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var address = resolver.Resolve(context);
-        ClientAddress.Set(context, address);
         if (RateRules.IsExempt(context.Request.Path))
         {
             await next(context);
             return;
         }
 
-        var ip = ClientAddress.Of(context);
-        var decision = await admissions.AdmitAsync(ip, rules.For(context.Request.Path));
+        var key = ClientAddress.KeyOf(context);
+        var rule = rules.For(context.Request.Path);
+        var decision = await admissions.AdmitAsync(key, rule);
         if (decision.Block is { } block)
         {
+            refusals.Count(context, key, StatusCodes.Status403Forbidden, ErrorCodes.IpBlocked);
             await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.IpBlocked,
                 $"This IP is blocked until {UtcTimestamp.Format(block.ExpiresAt)}.", block.ExpiresAt - clock.GetUtcNow());
             return;
@@ -38,6 +40,7 @@ public sealed class EdgeGuardMiddleware(
         WriteRateLimitHeaders(context, decision);
         if (!decision.IsAllowed)
         {
+            refusals.Count(context, key, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited);
             await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
                 "Too many requests from this IP; retry later.", decision.ResetAt - clock.GetUtcNow());
             return;
@@ -52,6 +55,11 @@ public sealed class EdgeGuardMiddleware(
         }
 
         await next(context);
+        if (rule.Name == RateRules.Login && context.Response.StatusCode == StatusCodes.Status200OK)
+        {
+            // Known clients keep the normal login limit during a login storm (one-way: no wait).
+            await grains.GetGrain<IClientIpGrain>(key).RecordLoginSuccessAsync();
+        }
     }
 
     // Set as the response starts: the exception handler clears the headers of a response it

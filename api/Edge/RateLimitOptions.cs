@@ -13,6 +13,20 @@ public sealed class RateLimitOptions
     /// <summary>Proxies whose <c>X-Forwarded-For</c> is believed (IPs and CIDR ranges).</summary>
     public List<string> TrustedProxies { get; set; } = [];
 
+    /// <summary>IPv6 clients are counted and blocked by this prefix (a subscriber gets a whole /64).</summary>
+    public int Ipv6PrefixLength { get; set; } = ClientKeys.DefaultIpv6PrefixLength;
+
+    /// <summary>
+    /// The part of a rule's limit the API instances admit on their own, without the client's grain:
+    /// each of N instances admits at most <c>floor(Limit × share / N)</c> per window, and the grain
+    /// grants only the rest, so the cluster-wide limit holds exactly. 0: every lease comes from the grain.
+    /// The login rule is always counted by the grain (the login-storm limit is decided there).
+    /// </summary>
+    public double LocalAdmissionShare { get; set; } = 0.5;
+
+    /// <summary>Refused requests (403 IP_BLOCKED, 429) are audited as one row per client and error per this many seconds.</summary>
+    public int RefusalAuditSeconds { get; set; } = 60;
+
     public sealed class RuleSetting
     {
         public int? Limit { get; set; }
@@ -50,6 +64,21 @@ public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOption
             {
                 failures.Add($"RateLimiting:Rules:{rule} needs a positive Limit and WindowSeconds.");
             }
+        }
+
+        if (options.Ipv6PrefixLength is < 32 or > 128)
+        {
+            failures.Add("RateLimiting:Ipv6PrefixLength must be 32 to 128 (64 keys a client by its /64).");
+        }
+
+        if (options.LocalAdmissionShare is < 0 or > 1 || double.IsNaN(options.LocalAdmissionShare))
+        {
+            failures.Add("RateLimiting:LocalAdmissionShare must be 0 to 1.");
+        }
+
+        if (options.RefusalAuditSeconds is < 1 or > 3600)
+        {
+            failures.Add("RateLimiting:RefusalAuditSeconds must be 1 to 3600.");
         }
 
         try

@@ -12,7 +12,7 @@ public static class ThreatReporter
 
     public static async Task ReportAsync(HttpContext context, ThreatFinding finding)
     {
-        var ip = ClientAddress.Of(context);
+        var ip = ClientAddress.KeyOf(context);
         context.Items[EventItemKey] = finding.EventName;
         var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
         if (await grains.GetGrain<IClientIpGrain>(ip).RecordThreatAsync(finding.EventName) is { } block)

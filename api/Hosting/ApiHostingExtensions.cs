@@ -55,6 +55,11 @@ public static class ApiHostingExtensions
         services.AddSingleton<ClientIpResolver>();
         services.AddSingleton<RateRules>();
         services.AddSingleton<AdmissionCache>();
+        services.AddSingleton<BlockList>();
+        services.AddHostedService<BlockListSubscription>();
+        services.AddSingleton<EdgeRefusals>();
+        services.AddHostedService<EdgeRefusalsWriter>();
+        services.AddTrustedProxyHeaders();
         services.AddOptions<UploadOptions>()
             .Bind(builder.Configuration.GetSection(UploadOptions.Section))
             .Validate(o => o.MaxBytes > 0, "Uploads:MaxBytes must be positive.")
@@ -68,10 +73,12 @@ public static class ApiHostingExtensions
     public static WebApplication UseSurveillanceApi(this WebApplication app)
     {
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseForwardedHeaders();
         app.UseSurveillanceAudit();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<BlockGuardMiddleware>();
         app.UseCors(CorsSettings.PolicyName);
         app.UseMiddleware<EdgeGuardMiddleware>();
         app.UseAuthentication();

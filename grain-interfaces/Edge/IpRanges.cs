@@ -11,6 +11,8 @@ public sealed class IpRanges
 
     public static IpRanges Empty { get; } = new([]);
 
+    public IReadOnlyList<IPNetwork> Networks => _networks;
+
     /// <summary>Parses <c>203.0.113.7</c>, <c>10.0.0.0/8</c>, <c>2001:db8::/32</c>; throws on anything else.</summary>
     public static IpRanges Parse(IEnumerable<string> entries, string settingName) => new(entries
         .Where(e => !string.IsNullOrWhiteSpace(e))

@@ -2,24 +2,31 @@ using Microsoft.Extensions.Options;
 
 namespace Surveillance.Edge;
 
+/// <summary>
+/// Soft state only: rate windows, threats and failed logins live as long as the activation (collected
+/// after <see cref="ThreatOptions.IdleClientSeconds"/> idle), so an address never seen before costs no
+/// database read or write and a few hundred bytes at most. What must survive — blocks and how often the
+/// client was blocked — is kept by <see cref="IBlockedIpsGrain"/>.
+/// </summary>
 public sealed class ClientIpGrain(
-    [PersistentState("client-ip", StorageNames.Main)] IPersistentState<ClientIpState> state,
     IOptions<ThreatOptions> threatOptions,
     ThreatAllowlist allowlist,
-    TimeProvider clock) : Grain, IClientIpGrain, IRemindable
+    LoginPressure pressure,
+    TimeProvider clock) : Grain, IClientIpGrain
 {
-    private const string ExpiryReminder = "block-expiry";
     private readonly ThreatOptions _options = threatOptions.Value;
-    private readonly Dictionary<string, SlidingLog> _windows = [];
-    private readonly Dictionary<string, RateRule> _rules = [];
+    private readonly Dictionary<string, (RateRule Rule, SlidingLog Log)> _windows = [];
     private readonly SlidingLog _threats = new();
     private readonly SlidingLog _failedLogins = new();
-    private readonly List<ThreatRecord> _threatHistory = [];
+    private List<ThreatRecord>? _threatHistory;
+    private BlockInfo? _block;
+    private DateTimeOffset? _lastLoginSuccess;
 
     private string Ip => this.GetPrimaryKeyString();
     private TimeSpan ThreatWindow => TimeSpan.FromSeconds(_options.WindowSeconds);
+    private IBlockedIpsGrain Blocks => GrainFactory.GetGrain<IBlockedIpsGrain>(0);
 
-    public Task<Admission> AdmitAsync(RateRule rule, int wanted, int returned)
+    public Task<Admission> AdmitAsync(RateRule rule, int wanted, int returned, int reserved)
     {
         var now = clock.GetUtcNow();
         var window = TimeSpan.FromSeconds(rule.WindowSeconds);
@@ -30,16 +37,18 @@ public sealed class ClientIpGrain(
             return Task.FromResult(new Admission(0, rule.Limit, 0, block.ExpiresAt, block));
         }
 
+        var limit = LimitNow(rule, now);
         var used = log.Count(now, window);
-        var granted = Math.Clamp(rule.Limit - used, 0, Math.Max(1, wanted));
+        var granted = Math.Clamp(limit - reserved - used, 0, Math.Max(1, wanted));
         log.Add(now, granted);
         return Task.FromResult(new Admission(
-            granted, rule.Limit, Math.Max(0, rule.Limit - used - granted), log.ResetAt(now, window), null));
+            granted, limit, Math.Max(0, limit - reserved - used - granted), log.ResetAt(now, window), null));
     }
 
     public async Task<BlockInfo?> RecordThreatAsync(string eventName)
     {
         var now = clock.GetUtcNow();
+        _threatHistory ??= [];
         _threatHistory.Add(new ThreatRecord(eventName, now));
         _threatHistory.RemoveAll(t => t.At <= now - ThreatWindow);
         _threats.Add(now, 1);
@@ -51,60 +60,50 @@ public sealed class ClientIpGrain(
     public async Task<BlockInfo?> RecordFailedLoginAsync()
     {
         var now = clock.GetUtcNow();
+        pressure.RecordFailedLogin(now);
         _failedLogins.Add(now, 1);
         return _failedLogins.Count(now, ThreatWindow) >= _options.MaxFailedLogins
             ? await BlockForAsync(now, $"{_options.MaxFailedLogins} failed logins within {_options.WindowSeconds} s")
             : ActiveBlock(now);
     }
 
-    public async Task<BlockInfo> BlockAsync(string reason, int durationSeconds)
+    public Task RecordLoginSuccessAsync()
     {
-        var now = clock.GetUtcNow();
-        return await SetBlockAsync(new BlockInfo(Ip, reason, now, now.AddSeconds(durationSeconds), _threatHistory.Count));
+        _lastLoginSuccess = clock.GetUtcNow();
+        return Task.CompletedTask;
     }
+
+    public async Task<BlockInfo> BlockAsync(string reason, int durationSeconds) =>
+        _block = await Blocks.BlockAsync(Ip, reason, durationSeconds, _threatHistory?.Count ?? 0);
 
     public async Task<bool> UnblockAsync()
     {
-        var wasBlocked = ActiveBlock(clock.GetUtcNow()) is not null;
-        _threatHistory.Clear();
+        _block = null;
+        _threatHistory = null;
         _threats.Return(int.MaxValue);
         _failedLogins.Return(int.MaxValue);
-        state.State = new ClientIpState();
-        await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IBlockedIpsGrain>(0).RemoveAsync(Ip);
-        return wasBlocked;
+        return await Blocks.RemoveAsync(Ip);
     }
 
-    public Task<IpStatus> GetStatusAsync()
+    public async Task<IpStatus> GetStatusAsync()
     {
         var now = clock.GetUtcNow();
-        var windows = _rules.Values.Select(rule =>
+        var record = await Blocks.FindAsync(Ip);
+        var windows = _windows.Values.Select(w =>
         {
-            var window = TimeSpan.FromSeconds(rule.WindowSeconds);
-            var log = Window(rule);
-            return new RateWindow(rule.Name, rule.Limit, rule.WindowSeconds, log.Count(now, window), log.ResetAt(now, window));
+            var window = TimeSpan.FromSeconds(w.Rule.WindowSeconds);
+            return new RateWindow(w.Rule.Name, w.Rule.Limit, w.Rule.WindowSeconds, w.Log.Count(now, window), w.Log.ResetAt(now, window));
         }).ToList();
-        return Task.FromResult(new IpStatus(
-            Ip, _threatHistory.Where(t => t.At > now - ThreatWindow).ToList(), _failedLogins.Count(now, ThreatWindow),
-            windows, ActiveBlock(now), state.State.BlockCount, allowlist.Contains(Ip)));
+        return new IpStatus(
+            Ip, _threatHistory?.Where(t => t.At > now - ThreatWindow).ToList() ?? [], _failedLogins.Count(now, ThreatWindow),
+            windows, record.Block, record.BlockCount, allowlist.Contains(Ip));
     }
 
-    public async Task ReceiveReminder(string reminderName, TickStatus status)
-    {
-        // Bans expire on their own: the reminder tidies the state and the blocked-IP list even
-        // when no request from this IP ever arrives again.
-        if (state.State.Block is { } block && block.ExpiresAt <= clock.GetUtcNow())
-        {
-            state.State.Block = null;
-            await state.WriteStateAsync();
-            await GrainFactory.GetGrain<IBlockedIpsGrain>(0).RemoveAsync(Ip);
-        }
-
-        if (state.State.Block is null && await this.GetReminder(ExpiryReminder) is { } reminder)
-        {
-            await this.UnregisterReminder(reminder);
-        }
-    }
+    /// <summary>During a cluster-wide login storm a client without a recent successful login gets the stricter login limit.</summary>
+    private int LimitNow(RateRule rule, DateTimeOffset now) =>
+        rule.Name == "login" && pressure.IsStorm && !(_lastLoginSuccess > now.AddSeconds(-_options.KnownClientSeconds))
+            ? Math.Min(rule.Limit, _options.StormLoginLimit)
+            : rule.Limit;
 
     private async Task<BlockInfo?> BlockForAsync(DateTimeOffset now, string reason)
     {
@@ -118,32 +117,19 @@ public sealed class ClientIpGrain(
             return null;
         }
 
-        var seconds = Math.Min((double)_options.BlockSeconds * Math.Pow(2, state.State.BlockCount), _options.MaxBlockSeconds);
-        state.State.BlockCount++;
-        return await SetBlockAsync(new BlockInfo(Ip, reason, now, now.AddSeconds(seconds), _threatHistory.Count));
+        return _block = await Blocks.BlockAsync(Ip, reason, null, _threatHistory?.Count ?? 0);
     }
 
-    private async Task<BlockInfo> SetBlockAsync(BlockInfo block)
-    {
-        state.State.Block = block;
-        await state.WriteStateAsync();
-        await GrainFactory.GetGrain<IBlockedIpsGrain>(0).SetAsync(block);
-        var due = block.ExpiresAt - clock.GetUtcNow();
-        await this.RegisterOrUpdateReminder(ExpiryReminder, due > TimeSpan.Zero ? due : TimeSpan.Zero, TimeSpan.FromMinutes(1));
-        return block;
-    }
-
-    private BlockInfo? ActiveBlock(DateTimeOffset now) =>
-        state.State.Block is { } block && block.ExpiresAt > now ? block : null;
+    private BlockInfo? ActiveBlock(DateTimeOffset now) => _block is { } block && block.ExpiresAt > now ? block : null;
 
     private SlidingLog Window(RateRule rule)
     {
-        _rules[rule.Name] = rule;
-        if (!_windows.TryGetValue(rule.Name, out var log))
+        if (!_windows.TryGetValue(rule.Name, out var entry))
         {
-            _windows[rule.Name] = log = new SlidingLog();
+            entry = (rule, new SlidingLog());
         }
 
-        return log;
+        _windows[rule.Name] = (rule, entry.Log);
+        return entry.Log;
     }
 }

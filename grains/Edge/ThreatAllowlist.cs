@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Options;
 
 namespace Surveillance.Edge;
@@ -7,5 +8,9 @@ public sealed class ThreatAllowlist(IOptions<ThreatOptions> options)
 {
     private readonly IpRanges _ranges = IpRanges.Parse(options.Value.Allowlist, "Threats:Allowlist");
 
-    public bool Contains(string ip) => _ranges.Contains(ip);
+    /// <summary>A client key is an address or, for IPv6, a prefix (<c>2001:db8::/64</c>): its first address decides.</summary>
+    public bool Contains(string clientKey) =>
+        clientKey.Contains('/', StringComparison.Ordinal) && IPNetwork.TryParse(clientKey, out var network)
+            ? _ranges.Contains(network.BaseAddress)
+            : _ranges.Contains(clientKey);
 }

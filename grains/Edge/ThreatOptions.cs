@@ -18,6 +18,21 @@ public sealed class ThreatOptions
 
     public int MaxBlockSeconds { get; set; } = 86_400;
 
+    /// <summary>
+    /// Failed logins per minute across the cluster above which a login storm is on (credential
+    /// stuffing from many addresses, each under its own limit).
+    /// </summary>
+    public int LoginStormFailuresPerMinute { get; set; } = 600;
+
+    /// <summary>The login limit, per login-rule window, of a client without a recent successful login during a storm.</summary>
+    public int StormLoginLimit { get; set; } = 3;
+
+    /// <summary>How long a successful login exempts its client from the storm limit.</summary>
+    public int KnownClientSeconds { get; set; } = 86_400;
+
+    /// <summary>Idle time after which a client's grain (its soft state) is collected.</summary>
+    public int IdleClientSeconds { get; set; } = 120;
+
     /// <summary>IPs and CIDR ranges that are never blocked (monitoring, the office).</summary>
     public List<string> Allowlist { get; set; } = [];
 }

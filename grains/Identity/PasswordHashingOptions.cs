@@ -13,6 +13,21 @@ public sealed class PasswordHashingOptions
 
     /// <summary>Server-side secret for the HMAC-SHA384 pre-hash; never stored with the hashes.</summary>
     public string PasswordPepper { get; set; } = "";
+
+    /// <summary>
+    /// bcrypt runs at most this many at once per silo. The default leaves one core to everything
+    /// else, so a login storm cannot take the cores that serve reads.
+    /// </summary>
+    public int HashingThreads { get; set; } = Math.Max(1, Environment.ProcessorCount - 1);
+
+    /// <summary>Hashes that may wait for a thread; beyond that a login is refused at once (503).</summary>
+    public int HashingQueueLength { get; set; } = 2 * Math.Max(1, Environment.ProcessorCount - 1);
+
+    /// <summary>
+    /// The longest a hash waits in the queue before the login is refused (503) rather than queued
+    /// for seconds: about the queue's length in hashes at cost 12, with room for a busy machine.
+    /// </summary>
+    public int HashingWaitMilliseconds { get; set; } = 1000;
 }
 
 internal sealed class PasswordHashingOptionsValidator : IValidateOptions<PasswordHashingOptions>
@@ -32,6 +47,11 @@ internal sealed class PasswordHashingOptionsValidator : IValidateOptions<Passwor
         else if (SecretStrength.Weakness(options.PasswordPepper!) is { } weakness)
         {
             failures.Add($"Auth:PasswordPepper is weak: {weakness}; generate one with `openssl rand -base64 48`.");
+        }
+
+        if (options.HashingThreads < 1 || options.HashingQueueLength < 0 || options.HashingWaitMilliseconds is < 0 or > 10_000)
+        {
+            failures.Add("Auth:HashingThreads must be at least 1, Auth:HashingQueueLength at least 0, Auth:HashingWaitMilliseconds 0 to 10000.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -48,6 +48,8 @@ public class AuditFixture : IAsyncLifetime
                 ["ConnectionStrings:Orleans"] = runtime,
                 // A small search limit, so that a test can meet a 429; nothing else here searches.
                 ["RateLimiting:Rules:search:Limit"] = SearchLimit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                // The edge's refusals are audited as one row per client per period: a short period here.
+                ["RateLimiting:RefusalAuditSeconds"] = "1",
             },
         });
         Api = new ApiHost(Cluster);
@@ -120,6 +122,30 @@ public class AuditFixture : IAsyncLifetime
             Assert.True(DateTime.UtcNow < deadline, $"no audit entry for request {requestId} within {WaitLimit}");
             await Task.Delay(50);
         }
+    }
+
+    /// <summary>Waits (bounded) until the aggregate rows of the edge's refusals of CLIENT count at least MINIMUM; returns the last.</summary>
+    public async Task<Dictionary<string, object?>> WaitForRefusalsAsync(string client, int minimum)
+    {
+        var deadline = DateTime.UtcNow + WaitLimit;
+        while (true)
+        {
+            var rows = await QueryAsync("SELECT * FROM audit_log WHERE client_ip = $1 AND request_id LIKE 'edge-refusals-%' ORDER BY id", client);
+            var counted = rows.Sum(r => RefusalCount((string)r["details"]!));
+            if (counted >= minimum)
+            {
+                return rows[^1];
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"no aggregate refusal rows counting {minimum} for {client} within {WaitLimit}");
+            await Task.Delay(100);
+        }
+    }
+
+    private static int RefusalCount(string details)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(details);
+        return int.Parse(json.RootElement.GetProperty("count").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
     }
 
     public async Task<List<Dictionary<string, object?>>> QueryAsync(string sql, params object[] parameters)

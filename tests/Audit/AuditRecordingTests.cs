@@ -76,7 +76,7 @@ public sealed class AuditRecordingTests(AuditFixture fixture) : IClassFixture<Au
     }
 
     [Fact]
-    public async Task IpBlockAndUnblock_AreStoredBeforeTheResponse_AndTheBlockedRequestIsRecorded()
+    public async Task IpBlockAndUnblock_AreStoredBeforeTheResponse_AndTheBlockedRequestIsCountedInTheAggregateRow()
     {
         var admin = await fixture.AdminTokenAsync();
         const string Blocked = "192.0.2.201";
@@ -96,9 +96,11 @@ public sealed class AuditRecordingTests(AuditFixture fixture) : IClassFixture<Au
         Assert.Contains(Blocked, (string)blockRow["details"]!);
         Assert.NotNull(unblockRow);
         Assert.Equal("ip_unblocked", unblockRow["event"]);
-        var refusedRow = await fixture.WaitForAsync(refusedId);
+        // Refusals are counted, and recorded as one row per client and period (issue 10).
+        var refusedRow = await fixture.WaitForRefusalsAsync(Blocked, 1);
         Assert.Equal("IP_BLOCKED", refusedRow["error"]);
         Assert.Equal(Blocked, refusedRow["client_ip"]);
+        Assert.Null(await fixture.FindAsync(refusedId));
     }
 
     [Fact]
@@ -126,11 +128,11 @@ public sealed class AuditRecordingTests(AuditFixture fixture) : IClassFixture<Au
     }
 
     [Fact]
-    public async Task RateLimitRefusal_IsRecorded_AsExcessRateLimitExceeded()
+    public async Task RateLimitRefusals_AreRecordedAsOneAggregateRow_ExcessRateLimitExceeded_NotARowEach()
     {
         var ids = new List<string>();
         HttpResponseMessage last = null!;
-        for (var i = 0; i <= AuditFixture.SearchLimit; i++)
+        for (var i = 0; i <= AuditFixture.SearchLimit + 2; i++)
         {
             string id;
             (last, id) = await fixture.SendAsync(HttpMethod.Post, "/surveillance/search", clientIp: "192.0.2.203", body: new { query = "x" });
@@ -138,10 +140,11 @@ public sealed class AuditRecordingTests(AuditFixture fixture) : IClassFixture<Au
         }
 
         await last.AssertProblemAsync(HttpStatusCode.TooManyRequests, "RATE_LIMITED");
-        var row = await fixture.WaitForAsync(ids[^1]);
+        var row = await fixture.WaitForRefusalsAsync("192.0.2.203", 3);
         Assert.Equal("excess_rate_limit_exceeded", row["event"]);
         Assert.Equal(429, row["status_code"]);
         Assert.Equal("RATE_LIMITED", row["error"]);
+        Assert.Null(await fixture.FindAsync(ids[^1]));
     }
 
     [Fact]

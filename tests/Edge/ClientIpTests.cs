@@ -97,7 +97,7 @@ public sealed class ClientIpTests(EdgeFixture fixture) : IClassFixture<EdgeFixtu
     }
 
     [Fact]
-    public async Task ForwardedFor_WithAnAbsurdNumberOfHops_FallsBackToTheSocket()
+    public async Task ForwardedFor_PaddedWithManyForgedHops_StillNamesTheClient_NotTheProxy()
     {
         var http = fixture.CreateClient();
         var proxy = NewProxyIp();
@@ -106,8 +106,27 @@ public sealed class ClientIpTests(EdgeFixture fixture) : IClassFixture<EdgeFixtu
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await GetAsync(http, proxy, chain)).StatusCode);
 
-        Assert.Equal(1, await fixture.UsedAsync(proxy, "default"));
-        Assert.Equal(0, await fixture.UsedAsync(client, "default"));
+        Assert.Equal(1, await fixture.UsedAsync(client, "default"));
+        Assert.Equal(0, await fixture.UsedAsync(proxy, "default"));
+    }
+
+    [Fact]
+    public async Task BlockedClient_CannotEscapeItsBlock_ByPaddingForwardedFor()
+    {
+        var http = fixture.CreateClient();
+        var proxy = NewProxyIp();
+        var client = EdgeFixture.NewIp();
+        for (var i = 0; i < EdgeFixture.MaxThreats; i++)
+        {
+            var threat = await http.SendFromAsync(proxy, HttpMethod.Get, EdgeRequests.FramePath + "?q=" + Uri.EscapeDataString("1 union select password from users"),
+                configure: r => r.Headers.TryAddWithoutValidation("X-Forwarded-For", client));
+            await threat.AssertProblemAsync(HttpStatusCode.BadRequest, "SUSPICIOUS_INPUT");
+        }
+
+        var padding = string.Join(", ", Enumerable.Range(0, 100).Select(_ => EdgeFixture.NewIp()));
+        await (await GetAsync(http, proxy, $"{padding}, {client}")).AssertBlockedAsync();
+        // Trusted hops to the right of the client are skipped, padding to the left is never read.
+        await (await GetAsync(http, proxy, $"{padding}, {client}, {NewProxyIp()}, {NewProxyIp()}")).AssertBlockedAsync();
     }
 
     [Fact]

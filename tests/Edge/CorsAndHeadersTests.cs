@@ -142,6 +142,39 @@ public sealed class CorsAndHeadersTests(EdgeFixture fixture) : IClassFixture<Edg
     }
 
     [Fact]
+    public async Task Cors_PreflightFromABlockedIp_Is403IpBlocked_NotAnswered()
+    {
+        var ip = EdgeFixture.NewIp();
+        await fixture.CreateClient().SendThreatsFromAsync(ip, EdgeFixture.MaxThreats);
+
+        var response = await PreflightAsync(EdgeFixture.AllowedOrigin, "PATCH", "authorization,content-type", ip);
+
+        await response.AssertBlockedAsync();
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Origin"));
+        Assert.False(response.Headers.Contains("Access-Control-Allow-Methods"));
+    }
+
+    [Fact]
+    public async Task Hsts_BehindATlsTerminatingTrustedProxy_IsSent()
+    {
+        var response = await fixture.CreateClient().SendFromAsync("10.20.255.1", HttpMethod.Get, "/health/live",
+            configure: r => r.Headers.Add("X-Forwarded-Proto", "https"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("max-age=31536000; includeSubDomains", Single(response, "Strict-Transport-Security"));
+    }
+
+    [Fact]
+    public async Task ForgedForwardedProto_FromAnUntrustedClient_IsIgnored()
+    {
+        var response = await fixture.CreateClient().SendFromAsync(EdgeFixture.NewIp(), HttpMethod.Get, "/health/live",
+            configure: r => r.Headers.Add("X-Forwarded-Proto", "https"));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.False(response.Headers.Contains("Strict-Transport-Security"), "a client claimed HTTPS itself");
+    }
+
+    [Fact]
     public async Task Cors_Preflight_FromAnOriginNotOnTheList_GrantsNothing()
     {
         var response = await PreflightAsync(DeniedOrigin, "PATCH", "authorization,content-type");
@@ -222,8 +255,8 @@ public sealed class CorsAndHeadersTests(EdgeFixture fixture) : IClassFixture<Edg
 
     private static HttpStatusCode ExpectedStatus(string outcome) => (HttpStatusCode)int.Parse(outcome[..3], System.Globalization.CultureInfo.InvariantCulture);
 
-    private Task<HttpResponseMessage> PreflightAsync(string origin, string method, string headers) =>
-        fixture.CreateClient().SendFromAsync(EdgeFixture.NewIp(), HttpMethod.Options, "/admin/users", configure: r =>
+    private Task<HttpResponseMessage> PreflightAsync(string origin, string method, string headers, string? ip = null) =>
+        fixture.CreateClient().SendFromAsync(ip ?? EdgeFixture.NewIp(), HttpMethod.Options, "/admin/users", configure: r =>
         {
             r.Headers.Add("Origin", origin);
             r.Headers.Add("Access-Control-Request-Method", method);

@@ -54,6 +54,8 @@ public class EdgeFixture : ApiFixture
         ["RateLimiting:Rules:frames:Limit"] = $"{FramesLimit}",
         ["RateLimiting:Rules:frames:WindowSeconds"] = "60",
         ["RateLimiting:TrustedProxies:0"] = TrustedProxyRange,
+        // These tests count every request at the client's grain; LocalAdmissionTests covers the local share.
+        ["RateLimiting:LocalAdmissionShare"] = "0",
         ["Threats:MaxThreats"] = $"{MaxThreats}",
         ["Threats:MaxFailedLogins"] = $"{MaxFailedLogins}",
         ["Threats:WindowSeconds"] = "3600",

@@ -53,10 +53,10 @@ public sealed class ClientIpGrainTests(ClientIpGrainFixture fixture) : IClassFix
         var grain = fixture.Ip(ClientIpGrainFixture.NewIp());
         var rule = new RateRule("default", 10, 60);
 
-        var first = await grain.AdmitAsync(rule, 4, 0);
-        var second = await grain.AdmitAsync(rule, 4, 0);
-        var third = await grain.AdmitAsync(rule, 4, 0);
-        var fourth = await grain.AdmitAsync(rule, 4, 0);
+        var first = await grain.AdmitAsync(rule, 4, 0, 0);
+        var second = await grain.AdmitAsync(rule, 4, 0, 0);
+        var third = await grain.AdmitAsync(rule, 4, 0, 0);
+        var fourth = await grain.AdmitAsync(rule, 4, 0, 0);
 
         Assert.Equal([4, 4, 2, 0], new[] { first.Granted, second.Granted, third.Granted, fourth.Granted });
         Assert.Equal([6, 2, 0, 0], new[] { first.Remaining, second.Remaining, third.Remaining, fourth.Remaining });
@@ -70,18 +70,18 @@ public sealed class ClientIpGrainTests(ClientIpGrainFixture fixture) : IClassFix
     {
         var grain = fixture.Ip(ClientIpGrainFixture.NewIp());
         var rule = new RateRule("search", 5, 60);
-        Assert.Equal(5, (await grain.AdmitAsync(rule, 5, 0)).Granted);
-        Assert.Equal(0, (await grain.AdmitAsync(rule, 1, 0)).Granted);
+        Assert.Equal(5, (await grain.AdmitAsync(rule, 5, 0, 0)).Granted);
+        Assert.Equal(0, (await grain.AdmitAsync(rule, 1, 0, 0)).Granted);
 
         // Three of the five were never spent: the next lease may have them.
-        var again = await grain.AdmitAsync(rule, 5, 3);
+        var again = await grain.AdmitAsync(rule, 5, 3, 0);
 
         Assert.Equal(3, again.Granted);
         Assert.Equal(0, again.Remaining);
         // Returning more than was ever leased gives back only what is there.
-        var flood = await grain.AdmitAsync(rule, 50, 1000);
+        var flood = await grain.AdmitAsync(rule, 50, 1000, 0);
         Assert.Equal(5, flood.Granted);
-        Assert.Equal(0, (await grain.AdmitAsync(rule, 1, 0)).Granted);
+        Assert.Equal(0, (await grain.AdmitAsync(rule, 1, 0, 0)).Granted);
     }
 
     [Fact]
@@ -91,9 +91,9 @@ public sealed class ClientIpGrainTests(ClientIpGrainFixture fixture) : IClassFix
         var login = new RateRule("login", 2, 300);
         var frames = new RateRule("frames", 3, 60);
 
-        Assert.Equal(2, (await grain.AdmitAsync(login, 5, 0)).Granted);
-        Assert.Equal(0, (await grain.AdmitAsync(login, 1, 0)).Granted);
-        Assert.Equal(3, (await grain.AdmitAsync(frames, 5, 0)).Granted);
+        Assert.Equal(2, (await grain.AdmitAsync(login, 5, 0, 0)).Granted);
+        Assert.Equal(0, (await grain.AdmitAsync(login, 1, 0, 0)).Granted);
+        Assert.Equal(3, (await grain.AdmitAsync(frames, 5, 0, 0)).Granted);
 
         var status = await grain.GetStatusAsync();
         Assert.Equal(2, status.RateWindows.Single(w => w.Rule == "login").Used);
@@ -105,17 +105,17 @@ public sealed class ClientIpGrainTests(ClientIpGrainFixture fixture) : IClassFix
     {
         var grain = fixture.Ip(ClientIpGrainFixture.NewIp());
         var rule = new RateRule("default", 2, 3);
-        var first = await grain.AdmitAsync(rule, 1, 0);
+        var first = await grain.AdmitAsync(rule, 1, 0, 0);
         Assert.Equal(1, first.Granted);
         await Task.Delay(TimeSpan.FromSeconds(1.5));
-        var second = await grain.AdmitAsync(rule, 1, 0);
+        var second = await grain.AdmitAsync(rule, 1, 0, 0);
         Assert.Equal(1, second.Granted);
-        Assert.Equal(0, (await grain.AdmitAsync(rule, 1, 0)).Granted);
+        Assert.Equal(0, (await grain.AdmitAsync(rule, 1, 0, 0)).Granted);
         // Both figures name the moment the oldest permit leaves the window.
         Assert.Equal(first.ResetAt, second.ResetAt);
 
         await DelayUntilAsync(second.ResetAt.AddMilliseconds(100));
-        var afterFirstLeft = await grain.AdmitAsync(rule, 2, 0);
+        var afterFirstLeft = await grain.AdmitAsync(rule, 2, 0, 0);
 
         // A fixed window would now hand out both permits; a sliding one frees only the first.
         Assert.Equal(1, afterFirstLeft.Granted);
@@ -139,7 +139,7 @@ public sealed class ClientIpGrainTests(ClientIpGrainFixture fixture) : IClassFix
         Assert.Equal(ClientIpGrainFixture.MaxThreats, block.ThreatCount);
         Assert.Equal(TimeSpan.FromSeconds(ClientIpGrainFixture.BlockSeconds), block.ExpiresAt - block.BlockedAt);
         Assert.Contains("malicious_sqli", block.Reason);
-        var admission = await grain.AdmitAsync(new RateRule("default", 100, 60), 5, 0);
+        var admission = await grain.AdmitAsync(new RateRule("default", 100, 60), 5, 0, 0);
         Assert.Equal(0, admission.Granted);
         Assert.Equal(block, admission.Block);
         Assert.Equal(block, (await grain.GetStatusAsync()).Block);
@@ -195,7 +195,7 @@ public sealed class ClientIpGrainTests(ClientIpGrainFixture fixture) : IClassFix
         Assert.Equal("manual: scanning", block.Reason);
         Assert.Equal(TimeSpan.FromSeconds(600), block.ExpiresAt - block.BlockedAt);
         Assert.Equal(1, block.ThreatCount);
-        Assert.Equal(0, (await grain.AdmitAsync(new RateRule("login", 10, 300), 1, 0)).Granted);
+        Assert.Equal(0, (await grain.AdmitAsync(new RateRule("login", 10, 300), 1, 0, 0)).Granted);
         Assert.Contains(await fixture.BlockedIps.ListAsync(), b => b.Ip == ip);
 
         Assert.True(await grain.UnblockAsync());
@@ -205,7 +205,7 @@ public sealed class ClientIpGrainTests(ClientIpGrainFixture fixture) : IClassFix
         Assert.Empty(status.Threats);
         Assert.Equal(0, status.FailedLogins);
         Assert.DoesNotContain(await fixture.BlockedIps.ListAsync(), b => b.Ip == ip);
-        Assert.Equal(1, (await grain.AdmitAsync(new RateRule("login", 10, 300), 1, 0)).Granted);
+        Assert.Equal(1, (await grain.AdmitAsync(new RateRule("login", 10, 300), 1, 0, 0)).Granted);
         Assert.False(await grain.UnblockAsync());
         // The history is gone: MaxThreats − 1 new threats do not block.
         for (var i = 1; i < ClientIpGrainFixture.MaxThreats; i++)
@@ -230,7 +230,7 @@ public sealed class ClientIpGrainTests(ClientIpGrainFixture fixture) : IClassFix
         Assert.Contains(list, b => b.Ip == longIp);
         Assert.All(list, b => Assert.True(b.ExpiresAt > DateTimeOffset.UtcNow.AddMilliseconds(-100)));
         Assert.Null((await fixture.Ip(shortIp).GetStatusAsync()).Block);
-        Assert.Equal(1, (await fixture.Ip(shortIp).AdmitAsync(new RateRule("default", 5, 60), 1, 0)).Granted);
+        Assert.Equal(1, (await fixture.Ip(shortIp).AdmitAsync(new RateRule("default", 5, 60), 1, 0, 0)).Granted);
     }
 
     [Fact]

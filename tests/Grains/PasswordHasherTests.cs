@@ -13,8 +13,11 @@ public sealed class PasswordHasherTests
     private const string Password = "correct horse battery staple";
     private static readonly string Pepper = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
-    private static PasswordHasher Hasher(int workFactor = 10, string? pepper = null) =>
-        new(Options.Create(new PasswordHashingOptions { BcryptWorkFactor = workFactor, PasswordPepper = pepper ?? Pepper }));
+    private static PasswordHasher Hasher(int workFactor = 10, string? pepper = null)
+    {
+        var options = Options.Create(new PasswordHashingOptions { BcryptWorkFactor = workFactor, PasswordPepper = pepper ?? Pepper });
+        return new(options, new HashingBudget(options));
+    }
 
     [Fact]
     public async Task Verify_AcceptsTheRightPassword_AndRejectsAWrongOne()

@@ -36,6 +36,11 @@ public sealed class TestSettings
         // the edge tests set these back to the real limits.
         ["Threats:MaxFailedLogins"] = "100000",
         ["Threats:MaxThreats"] = "100000",
+        // Test classes create users and log in many at once on a loaded machine; HashingBudgetTests
+        // sets the small budget it tests.
+        ["Auth:HashingThreads"] = "2",
+        ["Auth:HashingQueueLength"] = "256",
+        ["Auth:HashingWaitMilliseconds"] = "10000",
     });
 
     public Dictionary<string, string?> ApiConfiguration() => Merge(new()
