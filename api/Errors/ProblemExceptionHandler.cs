@@ -21,6 +21,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             return true; // The client went away; there is no one to answer.
         }
 
+        // Orleans may wrap a grain's refusal (e.g. one raised while activating the grain): the refusal decides.
+        exception = DomainRefusal(exception) ?? exception;
         var (status, detail) = Classify(exception);
         if (exception is HttpProblemException { ErrorCode: { } code })
         {
@@ -70,6 +72,19 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             (StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable; retry shortly."),
         _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
     };
+
+    private static DomainException? DomainRefusal(Exception? exception)
+    {
+        for (var depth = 0; exception is not null && depth < 8; depth++, exception = exception.InnerException)
+        {
+            if (exception is DomainException domain)
+            {
+                return domain;
+            }
+        }
+
+        return null;
+    }
 
     private static int StatusFor(DomainError error) => error switch
     {
