@@ -104,7 +104,7 @@ public sealed class MalformedRequestGenerator(int seed, string? token)
             0 => "zz",
             1 => "FFFFFFFFFFFFFFFFFFFF",
             2 => "-5",
-            _ => (body.Length + 10).ToString("x", CultureInfo.InvariantCulture), // longer than what follows
+            _ => "1;ext=\u0001", // a chunk extension with a control character
         };
         return [.. Encoding.ASCII.GetBytes(sizeLine + "\r\n"), .. body, .. "\r\n0\r\n\r\n"u8];
     }
