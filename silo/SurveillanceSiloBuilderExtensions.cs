@@ -1,10 +1,12 @@
 using Orleans.Configuration;
+using Orleans.Serialization;
 using Orleans.Dashboard;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Surveillance.Audit;
 using Surveillance.Hosting;
 using Surveillance.Processing;
+using Surveillance.Silo.Faults;
 using Surveillance.Silo.Audit;
 using Surveillance.Videos;
 
@@ -22,21 +24,28 @@ public static class SurveillanceSiloBuilderExtensions
     public static ISiloBuilder AddSurveillance(this ISiloBuilder silo, IConfiguration configuration)
     {
         var connectionString = RequireConnectionString(configuration);
+        var pools = DatabasePoolOptions.From(configuration);
         silo.AddAdoNetGrainStorage(StorageNames.Main, o =>
         {
             o.Invariant = AdoNetInvariant;
-            o.ConnectionString = connectionString;
+            o.ConnectionString = pools.ForOrleans(connectionString);
         });
+        silo.Services.TranslateStorageFaults(StorageNames.Main);
         silo.UseAdoNetReminderService(o =>
         {
             o.Invariant = AdoNetInvariant;
-            o.ConnectionString = connectionString;
+            o.ConnectionString = pools.ForOrleans(connectionString);
         });
         silo.Services.AddSurveillanceGrains(configuration);
         silo.Services.AddVideoFiles(configuration);
         silo.Services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
-        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(pools.ForApp(connectionString)));
+        silo.Services.AddDatabasePools(configuration);
+        silo.AddIncomingGrainCallFilter<StorageFaultTranslation>();
+        // Faults outside a call and outside grain storage (a grain reading its own tables while it activates)
+        // still cross as exceptions the API recognises, instead of failing to serialize.
+        silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
         silo.Services.AddSingleton<AuditChain>();
         silo.Services.AddSingleton<AuditStore>();
         silo.Services.AddSingleton<SiloAuditLog>();
@@ -64,7 +73,7 @@ public static class SurveillanceSiloBuilderExtensions
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = AdoNetInvariant;
-            o.ConnectionString = connectionString;
+            o.ConnectionString = DatabasePoolOptions.From(configuration).ForOrleans(connectionString);
         });
         if (!host.TryGetAdvertisedAddress(out var advertised))
         {

@@ -44,7 +44,16 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
         if (entry is not null && IsSecurity(context, entry))
         {
             request.Recorded = true;
-            await audit.RecordAsync(entry, CancellationToken.None);
+            try
+            {
+                await audit.RecordAsync(entry, CancellationToken.None);
+            }
+            catch (Exception exception) when (entry.StatusCode >= 500 && ClusterFaults.IsTransient(exception))
+            {
+                // The answer already refuses (a 503 of the same outage): it grants nothing that needed the
+                // record, and failing it here would turn that 503 into an empty 500 (issue 12).
+                LogSecurityEventLost(logger, exception, entry.Event, entry.RequestId);
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Net.Mime;
+using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
 using Surveillance.Errors;
 
@@ -6,7 +7,7 @@ namespace Surveillance.Api.Auth;
 
 /// <summary>
 /// Reads credentials from either an OAuth2 password form (<c>application/x-www-form-urlencoded</c>)
-/// or a JSON body, as API.md allows both.
+/// a multipart form or a JSON body, as API.md allows them.
 /// </summary>
 public static class LoginForm
 {
@@ -17,7 +18,7 @@ public static class LoginForm
         LoginRequest? body;
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(cancellationToken);
+            var form = await ReadFormAsync(request, cancellationToken);
             body = new LoginRequest(form["username"], form["password"], form["grant_type"]);
         }
         else if (request.HasJsonContentType())
@@ -39,5 +40,19 @@ public static class LoginForm
 
         return (Require.Field(body.Username, "username", maxLength: 256),
                 Require.Field(body.Password, "password", MaxPasswordLength));
+    }
+
+    // The edge has usually read the form already (intrusion detection); when it has not, an
+    // undecodable value or a broken multipart boundary is the client's malformed body, 400.
+    private static async Task<IFormCollection> ReadFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await request.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception e) when (MalformedBody.IsFormDecodingError(e))
+        {
+            throw MalformedBody.FormRefusal();
+        }
     }
 }

@@ -1,21 +1,30 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.Metadata;
+using Surveillance.Api.Errors;
 using Microsoft.Net.Http.Headers;
 
 namespace Surveillance.Api.Edge;
 
 /// <summary>
 /// Feeds every place a client controls to <see cref="ThreatRules"/>: the decoded and the raw path,
-/// the query, and the string values (and member names) of JSON and form bodies. Multipart bodies
-/// are video uploads: their field values and file names are inspected by the upload handler as it
-/// streams them, never buffered here.
+/// the query, and the string values (and member names) of JSON, form and multipart bodies. An
+/// endpoint that declares it accepts multipart itself (the video upload) streams its parts and
+/// inspects their values and file names as they arrive; any other multipart body (a login may
+/// come as one) is read here, within <see cref="MaxInspectedMultipartBytes"/>, and inspected like a form.
+/// A body that does not decode is refused 400 (<see cref="MalformedBody"/>), never left to a 500.
 /// </summary>
 public static class RequestInspector
 {
     /// <summary>Largest JSON or form body buffered for inspection; a larger one is refused (413).</summary>
     public const int MaxInspectedBodyBytes = 32 * 1024 * 1024;
 
+    /// <summary>Largest multipart body read for inspection on an endpoint that does not stream its own parts.</summary>
+    public const int MaxInspectedMultipartBytes = 1024 * 1024;
+
     private const int MaxJsonDepth = 64;
+
+    private static readonly FormOptions InspectedMultipart = new() { MultipartBodyLengthLimit = MaxInspectedMultipartBytes };
 
     // Secrets are only hashed, never put into SQL, markup, paths or shells; inspecting them would
     // turn a strong password such as "Tr0ub4dor'--x" into a 400 and a threat counted against the IP.
@@ -50,24 +59,12 @@ public static class RequestInspector
             }
         }
 
-        if (request.HasFormContentType && !IsMultipart(request))
+        if (request.HasFormContentType && !(IsMultipart(request) && StreamsOwnMultipart(context)))
         {
-            var form = await request.ReadFormAsync(cancellationToken);
-            foreach (var (key, values) in form)
-            {
-                finding = ThreatRules.Inspect(key, $"form:{key}");
-                foreach (var value in IsSecret(key) ? default : values)
-                {
-                    finding ??= ThreatRules.Inspect(value ?? "", $"form:{key}");
-                }
-
-                if (finding is not null)
-                {
-                    return finding;
-                }
-            }
+            return await InspectFormAsync(request, cancellationToken);
         }
-        else if (request.HasJsonContentType())
+
+        if (request.HasJsonContentType())
         {
             return await InspectJsonAsync(context, cancellationToken);
         }
@@ -77,6 +74,54 @@ public static class RequestInspector
 
     private static bool IsMultipart(HttpRequest request) =>
         request.ContentType?.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase) == true;
+
+    // The upload declares multipart in its metadata (Accepts): it reads part by part, never buffered.
+    private static bool StreamsOwnMultipart(HttpContext context) =>
+        context.GetEndpoint()?.Metadata.GetMetadata<IAcceptsMetadata>()?.ContentTypes
+            .Any(t => t.StartsWith("multipart/", StringComparison.OrdinalIgnoreCase)) == true;
+
+    private static async Task<ThreatFinding?> InspectFormAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        var multipart = IsMultipart(request);
+        if (multipart && request.ContentLength > MaxInspectedMultipartBytes)
+        {
+            throw new BadHttpRequestException("The multipart body is larger than this endpoint reads.", StatusCodes.Status413PayloadTooLarge);
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = multipart ? await request.ReadFormAsync(InspectedMultipart, cancellationToken) : await request.ReadFormAsync(cancellationToken);
+        }
+        catch (Exception e) when (MalformedBody.IsFormDecodingError(e))
+        {
+            throw MalformedBody.FormRefusal();
+        }
+
+        foreach (var (key, values) in form)
+        {
+            var finding = ThreatRules.Inspect(key, $"form:{key}");
+            foreach (var value in IsSecret(key) ? default : values)
+            {
+                finding ??= ThreatRules.Inspect(value ?? "", $"form:{key}");
+            }
+
+            if (finding is not null)
+            {
+                return finding;
+            }
+        }
+
+        foreach (var file in form.Files)
+        {
+            if ((ThreatRules.Inspect(file.Name, $"form:{file.Name}") ?? ThreatRules.Inspect(file.FileName, $"form:{file.Name}:filename")) is { } finding)
+            {
+                return finding;
+            }
+        }
+
+        return null;
+    }
 
     private static async Task<ThreatFinding?> InspectJsonAsync(HttpContext context, CancellationToken cancellationToken)
     {
@@ -109,7 +154,15 @@ public static class RequestInspector
         using (document)
         {
             var searchQuery = request.Path.StartsWithSegments("/surveillance/search");
-            return Walk(document.RootElement, "json:$", searchQuery);
+            try
+            {
+                return Walk(document.RootElement, "json:$", searchQuery);
+            }
+            catch (InvalidOperationException)
+            {
+                // Only decoding a string or a member name throws here (invalid UTF-8, an unpaired \uD800).
+                throw MalformedBody.JsonStringRefusal();
+            }
         }
     }
 
@@ -125,7 +178,7 @@ public static class RequestInspector
                 foreach (var property in element.EnumerateObject())
                 {
                     var finding = ThreatRules.Inspect(property.Name, location)
-                        ?? (IsSecret(property.Name) ? null : Walk(property.Value, $"{location}.{property.Name}", searchQuery));
+                        ?? (IsSecret(property.Name) ? Decodes(property.Value) : Walk(property.Value, $"{location}.{property.Name}", searchQuery));
                     if (finding is not null)
                     {
                         return finding;
@@ -147,5 +200,17 @@ public static class RequestInspector
             default:
                 return null;
         }
+    }
+
+    // A secret is not inspected, but its string must decode like any other: the endpoint reads it
+    // later, and an undecodable one is the same malformed body (400), not an error of that endpoint.
+    private static ThreatFinding? Decodes(JsonElement secret)
+    {
+        if (secret.ValueKind == JsonValueKind.String)
+        {
+            _ = secret.GetString();
+        }
+
+        return null;
     }
 }

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Orleans.Runtime.Messaging;
+using Orleans.Serialization;
 
 namespace Surveillance.Api.Errors;
 
@@ -14,6 +15,8 @@ public static class ClusterFaults
         SiloUnavailableException or ConnectionFailedException or OrleansMessageRejectionException => true,
         TimeoutException => true,
         DbException => true,
+        // A database exception from a silo arrives as Orleans' stand-in when its type is not loaded here.
+        UnavailableExceptionFallbackException fallback => fallback.ExceptionType?.StartsWith("Npgsql.", StringComparison.Ordinal) == true,
         OrleansException { InnerException: { } inner } => IsTransient(inner),
         AggregateException { InnerExceptions: var inner } => inner.Any(IsTransient),
         _ => false,

@@ -21,6 +21,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             return true; // The client went away; there is no one to answer.
         }
 
+        // Orleans may wrap a grain's refusal (e.g. one raised while activating the grain): the refusal decides.
+        exception = DomainRefusal(exception) ?? exception;
         var (status, detail) = Classify(exception);
         if (exception is HttpProblemException { ErrorCode: { } code })
         {
@@ -64,10 +66,25 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         BadHttpRequestException bad when bad.StatusCode is >= 400 and < 500 =>
             (bad.StatusCode, "The request is malformed: check the body's JSON and the required fields."),
         JsonException => (StatusCodes.Status400BadRequest, "The request body is not valid JSON."),
+        // A body reader that did not translate its decoder's error itself (MalformedBody): still the client's bytes.
+        _ when MalformedBody.IsFormDecodingError(exception) => (StatusCodes.Status400BadRequest, MalformedBody.FormRefusal().Message),
         _ when ClusterFaults.IsTransient(exception) =>
             (StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable; retry shortly."),
         _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
     };
+
+    private static DomainException? DomainRefusal(Exception? exception)
+    {
+        for (var depth = 0; exception is not null && depth < 8; depth++, exception = exception.InnerException)
+        {
+            if (exception is DomainException domain)
+            {
+                return domain;
+            }
+        }
+
+        return null;
+    }
 
     private static int StatusFor(DomainError error) => error switch
     {

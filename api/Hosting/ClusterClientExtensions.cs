@@ -1,5 +1,6 @@
 using Npgsql;
 using Orleans.Configuration;
+using Surveillance.Hosting;
 
 namespace Surveillance.Api.Hosting;
 
@@ -22,7 +23,9 @@ public static class ClusterClientExtensions
 
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
             ?? throw new InvalidOperationException("ConnectionStrings:Orleans is missing: the API finds the cluster through PostgreSQL.");
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        var pools = DatabasePoolOptions.From(builder.Configuration);
+        builder.Services.AddDatabasePools(builder.Configuration);
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(pools.ForApp(connectionString)));
 
         var cluster = builder.Configuration.GetSection(ClusterConnectionOptions.Section).Get<ClusterConnectionOptions>() ?? new();
         if (cluster.ExternalClient)
@@ -35,7 +38,7 @@ public static class ClusterClientExtensions
             client.UseAdoNetClustering(o =>
             {
                 o.Invariant = "Npgsql";
-                o.ConnectionString = connectionString;
+                o.ConnectionString = pools.ForOrleans(connectionString);
             });
             client.UseClusterTls(builder.Configuration);
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(cluster.CallTimeoutSeconds));

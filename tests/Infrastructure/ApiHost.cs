@@ -12,7 +12,7 @@ namespace Surveillance.Tests.Infrastructure;
 /// One API instance, hosted in-process, talking to a <see cref="TestCluster"/> through its real
 /// Orleans client. Several hosts on one cluster are several API instances.
 /// </summary>
-public sealed class ApiHost(TestCluster cluster) : WebApplicationFactory<Program>
+public sealed class ApiHost(TestCluster cluster, Action<IServiceCollection>? configureServices = null) : WebApplicationFactory<Program>
 {
     /// <summary>Test-only header that sets the socket address the API sees (TestServer has none).</summary>
     public const string ClientIpHeader = "X-Test-Socket-Ip";
@@ -30,6 +30,7 @@ public sealed class ApiHost(TestCluster cluster) : WebApplicationFactory<Program
             services.AddSingleton(cluster.Client);
             services.AddSingleton<IGrainFactory>(cluster.Client);
             services.AddSingleton<IStartupFilter, SocketAddressFromHeader>();
+            configureServices?.Invoke(services);
         });
     }
 

@@ -1,0 +1,31 @@
+namespace Surveillance.Api.Errors;
+
+/// <summary>
+/// A request body that cannot be decoded or framed (invalid UTF-8 or a lone surrogate in a JSON
+/// string, a form value that does not decode, a multipart body without a usable boundary) is the
+/// client's error: 400 <c>VALIDATION_ERROR</c>, never a 500. The body readers translate their
+/// decoders' exceptions into this one refusal where they read.
+/// </summary>
+public static class MalformedBody
+{
+    public static HttpProblemException Refuse(string detail) =>
+        new(StatusCodes.Status400BadRequest, detail, ErrorCodes.Validation);
+
+    /// <summary>
+    /// What the form and multipart readers throw for a body they cannot parse (ASP.NET's
+    /// <c>FormPipeReader</c> and <c>MultipartReader</c> use <see cref="InvalidDataException"/> for
+    /// undecodable values, missing or over-long boundaries and exceeded counts).
+    /// </summary>
+    public static bool IsFormDecodingError(Exception exception) => exception is InvalidDataException;
+
+    public static HttpProblemException FormRefusal() =>
+        Refuse("The form body is malformed: check its encoding, its values and the multipart boundary (1 to 70 characters).");
+
+    /// <summary>
+    /// System.Text.Json reads a string's bytes lazily: a JSON text that parses can still hold invalid
+    /// UTF-8 or an unpaired surrogate escape (<c>\ud800</c>), reported as InvalidOperationException
+    /// when the string is decoded.
+    /// </summary>
+    public static HttpProblemException JsonStringRefusal() =>
+        Refuse("The JSON body holds a string that is not valid Unicode (invalid UTF-8 or an unpaired surrogate escape).");
+}
