@@ -6,6 +6,7 @@ using Surveillance.Audit;
 using Surveillance.Hosting;
 using Surveillance.Processing;
 using Surveillance.Silo.Audit;
+using Surveillance.Silo.Footage;
 using Surveillance.Videos;
 
 namespace Surveillance.Silo;
@@ -34,6 +35,8 @@ public static class SurveillanceSiloBuilderExtensions
         });
         silo.Services.AddSurveillanceGrains(configuration);
         silo.Services.AddVideoFiles(configuration);
+        silo.Services.AddSingleton<LoopbackVideoServer>();
+        silo.Services.AddSingleton<IDecryptedVideoViews>(sp => sp.GetRequiredService<LoopbackVideoServer>());
         silo.Services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
