@@ -54,6 +54,7 @@ public static class GrainServiceCollectionExtensions
         services.AddSingleton<FfprobeRunner>();
         services.AddSingleton<FfmpegFrameGrabber>();
         services.AddSingleton<FrameImages>();
+        services.AddSingleton<DetectionTally>();
         services.AddSingleton<ITextEmbedder, MiniLmTextEmbedder>();
         services.AddSingleton<VideoProber>();
         services.AddSingleton<IVideoProber>(sp => sp.GetRequiredService<VideoProber>());

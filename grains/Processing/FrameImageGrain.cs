@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Surveillance.Videos;
 
 namespace Surveillance.Processing;
 
@@ -6,5 +7,6 @@ namespace Surveillance.Processing;
 [StatelessWorker]
 public sealed class FrameImageGrain(FrameImages images) : Grain, IFrameImageGrain
 {
-    public Task<byte[]> RenderAsync(FrameImageRequest request) => images.RenderAsync(request);
+    public Task<byte[]> RenderAsync(FrameImageRequest request) =>
+        images.RenderAsync(request, () => GrainFactory.GetGrain<IVideoGrain>(request.VideoId).GetContentKeyAsync());
 }

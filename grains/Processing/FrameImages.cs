@@ -16,7 +16,6 @@ namespace Surveillance.Processing;
 /// </summary>
 public sealed class FrameImages : IDisposable
 {
-    private readonly IGrainFactory _grains;
     private readonly IDecryptedVideoViews _views;
     private readonly FfmpegFrameGrabber _grabber;
     private readonly IIntegrityFailureAudit _integrity;
@@ -26,19 +25,19 @@ public sealed class FrameImages : IDisposable
     private readonly MemoryCache _cache;
 
     public FrameImages(
-        IGrainFactory grains,
         IDecryptedVideoViews views,
         FfmpegFrameGrabber grabber,
         IIntegrityFailureAudit integrity,
         IOptions<ProcessingOptions> options,
         ILogger<FrameImages> logger)
     {
-        (_grains, _views, _grabber, _integrity, _settings, _logger) = (grains, views, grabber, integrity, options.Value, logger);
+        (_views, _grabber, _integrity, _settings, _logger) = (views, grabber, integrity, options.Value, logger);
         _decoders = new SemaphoreSlim(_settings.MaxConcurrentDecodes, _settings.MaxConcurrentDecodes);
         _cache = new MemoryCache(new MemoryCacheOptions { SizeLimit = (long)_settings.FrameCacheMegabytes * 1024 * 1024 });
     }
 
-    public async Task<byte[]> RenderAsync(FrameImageRequest request)
+    /// <summary>The JPEG, from the cache or decoded; <paramref name="contentKey"/> is asked for only when decoding.</summary>
+    public async Task<byte[]> RenderAsync(FrameImageRequest request, Func<Task<ContentKey>> contentKey)
     {
         var cacheKey = string.Create(CultureInfo.InvariantCulture,
             $"{request.VideoId}/{Math.Round(request.Timestamp * 1000)}/{request.Width}");
@@ -54,7 +53,7 @@ public sealed class FrameImages : IDisposable
 
         try
         {
-            var image = await DecodeAsync(request);
+            var image = await DecodeAsync(request, await contentKey());
             _cache.Set(cacheKey, image, new MemoryCacheEntryOptions { Size = image.Length, SlidingExpiration = TimeSpan.FromHours(1) });
             return image;
         }
@@ -70,9 +69,8 @@ public sealed class FrameImages : IDisposable
         _decoders.Dispose();
     }
 
-    private async Task<byte[]> DecodeAsync(FrameImageRequest request)
+    private async Task<byte[]> DecodeAsync(FrameImageRequest request, ContentKey key)
     {
-        var key = await _grains.GetGrain<IVideoGrain>(request.VideoId).GetContentKeyAsync();
         var lifetime = TimeSpan.FromSeconds(_settings.DecodeTimeoutSeconds + 5);
         try
         {

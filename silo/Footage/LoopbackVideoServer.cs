@@ -32,7 +32,7 @@ public sealed class LoopbackVideoServer(
     private Uri? _baseUri;
 
     /// <summary>Views open now (tests check that each is revoked).</summary>
-    internal int OpenViews => _views.Count;
+    public int OpenViews => _views.Count;
 
     public async Task<IDecryptedVideoView> OpenAsync(
         string videoId, string projectId, ContentKey key, TimeSpan lifetime, CancellationToken cancellationToken)
