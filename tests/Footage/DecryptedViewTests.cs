@@ -21,13 +21,13 @@ public sealed class DecryptedViewTests(FootageSamples samples) : IClassFixture<F
         await using var view = await server.OpenAsync(stored.VideoId, stored.ProjectId, stored.Key, TimeSpan.FromMinutes(1), CancellationToken.None);
 
         using var request = new HttpRequestMessage(HttpMethod.Get, view.Url);
-        request.Headers.Range = new RangeHeaderValue(1000, 70_999);
+        request.Headers.Range = new RangeHeaderValue(1000, 9_999);
         using var response = await Http.SendAsync(request);
 
         Assert.True(IPAddress.IsLoopback(IPAddress.Parse(view.Url.Host)));
         Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
-        Assert.Equal($"bytes 1000-70999/{content.Length}", response.Content.Headers.ContentRange!.ToString());
-        Assert.Equal(content[1000..71_000], await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal($"bytes 1000-9999/{content.Length}", response.Content.Headers.ContentRange!.ToString());
+        Assert.Equal(content[1000..10_000], await response.Content.ReadAsByteArrayAsync());
     }
 
     [Fact]

@@ -47,17 +47,6 @@ public sealed class FrameImageTests(ProcessingFixture fixture)
         Assert.NotEqual(scaled.Headers.ETag, other.Headers.ETag);
     }
 
-    [Fact]
-    public async Task FrameTimestampPastTheLastPicture_ShowsTheLastPicture_NotAnError()
-    {
-        var (video, frameIds) = await VideoWithFramesAsync();
-
-        var response = await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/frame/{frameIds[2]}", video.ProcessorToken);
-
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal((64, 48), JpegSize(await response.Content.ReadAsByteArrayAsync()));
-    }
-
     [Theory]
     [InlineData("abc")]
     [InlineData("31")]
@@ -128,7 +117,6 @@ public sealed class FrameImageTests(ProcessingFixture fixture)
             {
                 ProcessingFixture.Frame(0.2, "a gate", ProcessingFixture.Detected("person")),
                 ProcessingFixture.Frame(0.6, "a gate later"),
-                ProcessingFixture.Frame(42.0, "after the end"),
             },
         });
         Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
