@@ -57,6 +57,9 @@ public static class GrainServiceCollectionExtensions
         services.AddSingleton<FrameSeal>();
         services.AddSingleton<FrameStore>();
         services.AddSingleton<FfprobeRunner>();
+        services.AddSingleton<FfmpegFrameGrabber>();
+        services.AddSingleton<FrameImages>();
+        services.AddSingleton<DetectionTally>();
         services.AddSingleton<ITextEmbedder, MiniLmTextEmbedder>();
         services.AddSingleton<VideoProber>();
         services.AddSingleton<IVideoProber>(sp => sp.GetRequiredService<VideoProber>());

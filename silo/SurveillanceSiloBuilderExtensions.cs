@@ -8,6 +8,7 @@ using Surveillance.Hosting;
 using Surveillance.Processing;
 using Surveillance.Silo.Faults;
 using Surveillance.Silo.Audit;
+using Surveillance.Silo.Footage;
 using Surveillance.Videos;
 
 namespace Surveillance.Silo;
@@ -38,6 +39,8 @@ public static class SurveillanceSiloBuilderExtensions
         });
         silo.Services.AddSurveillanceGrains(configuration);
         silo.Services.AddVideoFiles(configuration);
+        silo.Services.AddSingleton<LoopbackVideoServer>();
+        silo.Services.AddSingleton<IDecryptedVideoViews>(sp => sp.GetRequiredService<LoopbackVideoServer>());
         silo.Services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateOnStart();
         silo.Services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(pools.ForApp(connectionString)));

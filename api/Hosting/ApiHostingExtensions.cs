@@ -98,6 +98,8 @@ public static class ApiHostingExtensions
         app.MapResultsApi();
         app.MapJobsApi();
         app.MapSearchApi();
+        app.MapFrameImageApi();
+        app.MapAnalyticsApi();
         return app;
     }
 }

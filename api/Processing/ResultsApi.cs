@@ -1,13 +1,8 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Surveillance.Api.Audit;
-using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
 using Surveillance.Api.Projects;
-using Surveillance.Audit;
-using Surveillance.Errors;
 using Surveillance.Identity;
-using Surveillance.Processing;
 using Surveillance.Videos;
 
 namespace Surveillance.Api.Processing;
@@ -34,32 +29,7 @@ public static class ResultsApi
 
     private static async Task<Ok<FrameResponse>> GetFrameAsync(string frameId, ClaimsPrincipal user, IGrainFactory grains, HttpContext http)
     {
-        if (!FrameIds.TryGetVideoId(frameId, out var videoId))
-        {
-            throw NoSuchFrame();
-        }
-
-        // The frame's video decides access: an outsider gets the same 404 as for a frame that never existed.
-        VideoInfo video;
-        try
-        {
-            (video, _) = await ProjectAccess.ReadableVideoAsync(grains, user, videoId);
-        }
-        catch (DomainException missing) when (missing.Error == DomainError.NotFound)
-        {
-            throw NoSuchFrame();
-        }
-
-        var lookup = await grains.GetGrain<IVideoGrain>(video.VideoId).GetFrameAsync(frameId);
-        if (lookup.IntegrityFailed)
-        {
-            http.Audit(AuditEvents.IntegrityFailure, details: new Dictionary<string, string> { ["frame_id"] = frameId, ["video_id"] = video.VideoId, ["project_id"] = video.ProjectId });
-            throw new HttpProblemException(StatusCodes.Status500InternalServerError,
-                "The stored frame failed its integrity check and is not served.");
-        }
-
-        return TypedResults.Ok(FrameResponse.From(lookup.Frame ?? throw NoSuchFrame()));
+        var (_, frame) = await FrameAccess.ReadableFrameAsync(grains, user, frameId, http);
+        return TypedResults.Ok(FrameResponse.From(frame));
     }
-
-    private static DomainException NoSuchFrame() => DomainException.NotFound("No such frame.");
 }

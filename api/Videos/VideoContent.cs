@@ -33,7 +33,7 @@ public static class VideoContent
             && range.Unit.Equals("bytes", StringComparison.OrdinalIgnoreCase))
         {
             var requested = range.Ranges.Single();
-            if (!TryResolve(requested.From, requested.To, length, out offset, out count))
+            if (!ByteRange.TryResolve(requested.From, requested.To, length, out offset, out count))
             {
                 // RFC 9110 §15.5.17: a 416 names the current length. The exception handler clears the
                 // response before writing the problem, so the header travels with the exception.
@@ -88,31 +88,5 @@ public static class VideoContent
             throw new HttpProblemException(StatusCodes.Status500InternalServerError,
                 "The stored video failed its integrity check and is not served.");
         }
-    }
-
-    /// <summary>RFC 9110 §14.1.2: <c>a-b</c>, <c>a-</c> and the suffix form <c>-n</c>.</summary>
-    private static bool TryResolve(long? from, long? to, long length, out long offset, out long count)
-    {
-        (offset, count) = (0, 0);
-        if (from is { } start)
-        {
-            if (start >= length || (to is { } e && e < start))
-            {
-                return false;
-            }
-
-            var end = Math.Min(to ?? length - 1, length - 1);
-            (offset, count) = (start, end - start + 1);
-            return true;
-        }
-
-        if (to is { } suffix && suffix > 0 && length > 0)
-        {
-            count = Math.Min(suffix, length);
-            offset = length - count;
-            return true;
-        }
-
-        return false;
     }
 }

@@ -24,6 +24,27 @@ public sealed class ProcessingOptions
 
     /// <summary>Threads the embedding model may use per silo.</summary>
     public int EmbeddingThreads { get; set; } = 1;
+
+    /// <summary>The ffmpeg executable that decodes frame images: a name found on PATH, or a full path.</summary>
+    public string FfmpegPath { get; set; } = "ffmpeg";
+
+    /// <summary>Decrypted views (probes and frame decodes) open at once on one silo; more are refused with 503.</summary>
+    public int MaxOpenViews { get; set; } = 16;
+
+    /// <summary>Requests one view serves at once (ffmpeg opens a second connection while seeking).</summary>
+    public int MaxRequestsPerView { get; set; } = 4;
+
+    /// <summary>Frame images decoded at once on one silo (each is one ffmpeg process).</summary>
+    public int MaxConcurrentDecodes { get; set; } = 2;
+
+    /// <summary>How long a frame image waits for a decoding slot before the request is shed with 503.</summary>
+    public int DecodeQueueSeconds { get; set; } = 3;
+
+    /// <summary>A decode still running after this is killed and answered with 503.</summary>
+    public int DecodeTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>Memory for decoded frame images per silo (never written to disk).</summary>
+    public int FrameCacheMegabytes { get; set; } = 64;
 }
 
 public sealed class ProcessingOptionsValidator : IValidateOptions<ProcessingOptions>
@@ -61,6 +82,31 @@ public sealed class ProcessingOptionsValidator : IValidateOptions<ProcessingOpti
             failures.Add("Processing:EmbeddingThreads must be 1 to 64.");
         }
 
+        if (string.IsNullOrWhiteSpace(options.FfmpegPath))
+        {
+            failures.Add("Processing:FfmpegPath must name the ffmpeg executable.");
+        }
+
+        Range(failures, "MaxOpenViews", options.MaxOpenViews, 1, 1024);
+        Range(failures, "MaxRequestsPerView", options.MaxRequestsPerView, 1, 64);
+        Range(failures, "MaxConcurrentDecodes", options.MaxConcurrentDecodes, 1, 64);
+        Range(failures, "DecodeQueueSeconds", options.DecodeQueueSeconds, 0, 20);
+        Range(failures, "DecodeTimeoutSeconds", options.DecodeTimeoutSeconds, 1, 25);
+        Range(failures, "FrameCacheMegabytes", options.FrameCacheMegabytes, 0, 4096);
+        if (options.DecodeQueueSeconds + options.DecodeTimeoutSeconds > 25)
+        {
+            // Both happen inside one grain call; Orleans gives up on a call after 30 s.
+            failures.Add("Processing:DecodeQueueSeconds + DecodeTimeoutSeconds must be at most 25.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Range(List<string> failures, string name, int value, int min, int max)
+    {
+        if (value < min || value > max)
+        {
+            failures.Add($"Processing:{name} must be {min} to {max}.");
+        }
     }
 }

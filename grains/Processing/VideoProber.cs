@@ -11,12 +11,12 @@ namespace Surveillance.Processing;
 /// <summary>
 /// Runs probes on this silo, at most <c>Processing:MaxConcurrentProbes</c> at once. A worker asks
 /// the video grain for a ticket (the grain decides whether a probe is due and marks the job
-/// <c>processing</c>), decrypts the stored file into ffprobe, and reports the outcome. If this silo
+/// <c>processing</c>), hands ffprobe a seekable decrypted view of the stored file, and reports the outcome. If this silo
 /// dies mid-probe, the video grain's reminder queues the probe again after the timeout.
 /// </summary>
 public sealed class VideoProber(
     IGrainFactory grains,
-    VideoFiles files,
+    IDecryptedVideoViews views,
     FfprobeRunner ffprobe,
     IIntegrityFailureAudit integrity,
     IOptions<ProcessingOptions> options,
@@ -68,30 +68,28 @@ public sealed class VideoProber(
 
     private async Task<ProbeOutcome> ProbeStoredAsync(string videoId, ProbeTicket ticket, CancellationToken cancellationToken)
     {
-        FileStream file;
+        // The view outlives the probe's own timeout a little, so ffprobe's kill comes first.
+        var lifetime = TimeSpan.FromSeconds(options.Value.ProbeTimeoutSeconds + 30);
         try
         {
-            file = new FileStream(files.PathFor(ticket.ProjectId, videoId), FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous);
+            await using var view = await views.OpenAsync(videoId, ticket.ProjectId, ticket.Key, lifetime, cancellationToken);
+            var outcome = await ffprobe.ProbeAsync(view.Url, cancellationToken);
+            if (view.IntegrityFailed)
+            {
+                throw new VideoIntegrityException("A segment of the video failed authentication while ffprobe read it.");
+            }
+
+            return outcome;
         }
         catch (FileNotFoundException)
         {
             return ProbeOutcome.Failed("The stored video is missing.");
         }
-
-        await using (file)
+        catch (VideoIntegrityException exception)
         {
-            try
-            {
-                using var reader = await EncryptedVideoReader.OpenAsync(
-                    file, ticket.Key.DataKey, videoId, ticket.ProjectId, Convert.FromHexString(ticket.Key.FileKeyId), cancellationToken);
-                return await ffprobe.ProbeAsync(reader.CopyToAsync, cancellationToken);
-            }
-            catch (VideoIntegrityException exception)
-            {
-                logger.LogCritical(exception, "Video {VideoId} failed its integrity check while being probed", videoId);
-                await integrity.RecordAsync(videoId, ticket.ProjectId, "stored video", cancellationToken);
-                return ProbeOutcome.Failed("The stored video failed its integrity check.");
-            }
+            logger.LogCritical(exception, "Video {VideoId} failed its integrity check while being probed", videoId);
+            await integrity.RecordAsync(videoId, ticket.ProjectId, "stored video", cancellationToken);
+            return ProbeOutcome.Failed("The stored video failed its integrity check.");
         }
     }
 }

@@ -1,0 +1,171 @@
+#!/usr/bin/env bash
+# Frame image latency: GET /surveillance/frame/{frame_id} (a JPEG decoded by ffmpeg from the
+# encrypted video through the silo's seekable loopback view) for a 5-minute 1280x720 H.264 video,
+# timed end to end on the client, one request at a time. Targets (issue 15 §2): cold p95 < 400 ms
+# (each frame asked for the first time: decrypt, seek, decode, encode), cached p95 < 20 ms (the
+# same frames again, served from the silo's in-memory cache).
+#
+# The video is what a camera writes: 25 frames/s with a key frame every 2 s (-g 50), index at the
+# end (ffmpeg's default). A `processor` member posts BENCH_FRAMES frames spread over the video;
+# the cold pass asks for each once in random order; the cached pass asks for them again.
+#
+# Starts its own system with ./run.sh in a throw-away directory (bench/out/frames, git-ignored)
+# and stops it at the end. Exit status: 0 when the measurement ran (see the verdict), non-zero on
+# a setup error or any non-2xx answer.
+#
+# Settings (environment):
+#   BENCH_FRAMES          frames posted and asked for cold (60); BENCH_CACHED_REQUESTS (300)
+#   BENCH_VIDEO_SECONDS   length of the video (300)
+#   BENCH_API_PORT        the API's port (8170); the silo's dashboard uses BENCH_API_PORT+1
+#   BENCH_PG_PORT         the throw-away PostgreSQL's port (55457)
+#   BENCH_SILO_PORT / BENCH_GATEWAY_PORT   the silo's ports (11207 / 30207)
+#   BENCH_START_TIMEOUT   seconds allowed for build and start-up of the system (900)
+set -euo pipefail
+set +m
+
+cd "$(dirname "$(readlink -f "$0")")/.."
+root=$PWD
+out="$root/bench/out/frames"
+# shellcheck source=bench/lib.sh
+source "$root/bench/lib.sh"
+
+frames=${BENCH_FRAMES:-60}
+cached_requests=${BENCH_CACHED_REQUESTS:-300}
+video_seconds=${BENCH_VIDEO_SECONDS:-300}
+api_port=${BENCH_API_PORT:-8170}
+dashboard_port=$((api_port + 1))
+pg_port=${BENCH_PG_PORT:-55457}
+start_timeout=${BENCH_START_TIMEOUT:-900}
+project=bench
+
+api="http://127.0.0.1:$api_port"
+video="$out/camera.mp4"
+system_pid=""
+
+cleanup() {
+    trap - EXIT INT TERM
+    if [ -n "$system_pid" ]; then stop_pid "system (run.sh)" "$system_pid" 120; fi
+    rm -rf "$out/data/videos"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+login() {
+    curl -fsS -X POST "$api/auth/login" -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"$2\"}" | json_field access_token
+}
+
+call() {
+    local token=$1 method=$2 path=$3 body=${4:-} status
+    local args=(-sS -X "$method" -o "$out/last-response.json" -w '%{http_code}' -H "Authorization: Bearer $token")
+    if [ -n "$body" ]; then args+=(-H 'Content-Type: application/json' -d "$body"); fi
+    status=$(curl "${args[@]}" "$api$path") || die "$method $path failed (curl)"
+    if [[ $status != 2* ]]; then
+        cat "$out/last-response.json" >&2 || true
+        echo >&2
+        die "$method $path answered $status"
+    fi
+    cat "$out/last-response.json"
+}
+
+require_tools curl python3 ffmpeg dotnet
+require_nothing_running "$api/health/live" "http://127.0.0.1:$dashboard_port/health/live"
+fresh_out_dir
+password=$(random_password)
+processor_password=$(random_password)
+
+load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+cat <<EOF
+Frame image latency: GET /surveillance/frame/{id} of a ${video_seconds}-second 1280x720 video, $frames frames cold, $cached_requests requests cached
+$(describe_machine)
+  commit:   $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$root" diff --quiet HEAD 2>/dev/null || echo ' (with uncommitted changes)')
+  software: $(uname -sr), .NET SDK $(dotnet --version), $(ffmpeg -version | head -n 1 | cut -d' ' -f1-3)
+  load average at start: $load_start
+EOF
+
+log "making a ${video_seconds}-second 1280x720 H.264 video with ffmpeg (25 frames/s, a key frame every 2 s)"
+ffmpeg -v error -f lavfi -i "testsrc2=size=1280x720:rate=25" -t "$video_seconds" \
+    -c:v libx264 -preset veryfast -crf 28 -g 50 -pix_fmt yuv420p -y "$video" || die "ffmpeg could not make the video"
+
+start_system "$pg_port" "$dashboard_port" "${BENCH_SILO_PORT:-11207}" "${BENCH_GATEWAY_PORT:-30207}" "$password"
+
+log "creating the project '$project' and its processor member; uploading the video"
+admin_token=$(login admin "$password") || die "could not log in as admin"
+call "$admin_token" POST /surveillance/projects "{\"project_id\":\"$project\",\"name\":\"Frame benchmark\"}" >/dev/null
+call "$admin_token" POST /admin/users \
+    "{\"username\":\"processor\",\"password\":\"$processor_password\",\"email\":\"processor@bench.invalid\",\"roles\":[\"processor\"]}" >/dev/null
+call "$admin_token" PUT "/surveillance/projects/$project/members/processor" >/dev/null
+processor_token=$(login processor "$processor_password") || die "could not log in as processor"
+upload_status=$(curl -sS -o "$out/upload.json" -w '%{http_code}' -H 'Expect:' \
+    -H "Authorization: Bearer $admin_token" -F "project_id=$project" -F "file=@$video;type=video/mp4" \
+    "$api/surveillance/upload") || die "the upload failed (curl)"
+[ "$upload_status" = 201 ] || { cat "$out/upload.json" >&2; echo >&2; die "the upload answered $upload_status"; }
+video_id=$(json_field video_id <"$out/upload.json")
+
+log "waiting for the probe of $video_id"
+deadline=$((SECONDS + 300))
+while :; do
+    status=$(call "$admin_token" GET "/surveillance/jobs/$video_id" | json_field status)
+    [ "$status" = awaiting_results ] && break
+    [ "$status" = failed ] && die "the probe failed: $(cat "$out/last-response.json")"
+    ((SECONDS < deadline)) || die "the job is still '$status' after 300 s"
+    sleep 1
+done
+
+if ! python3 - "$api" "$processor_token" "$video_id" "$video_seconds" "$frames" "$cached_requests" <<'PY' | tee "$out/summary.txt"
+import http.client, json, random, sys, time, urllib.parse
+
+api, token, video_id, seconds, frames, cached_requests = sys.argv[1:]
+seconds, frames, cached_requests = float(seconds), int(frames), int(cached_requests)
+host = urllib.parse.urlparse(api)
+conn = http.client.HTTPConnection(host.hostname, host.port, timeout=60)
+auth = {"Authorization": f"Bearer {token}"}
+
+def request(method, path, body=None):
+    headers = dict(auth)
+    if body is not None:
+        body = json.dumps(body)
+        headers["Content-Type"] = "application/json"
+    start = time.perf_counter()
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read()
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status // 100 != 2:
+        sys.exit(f"{method} {path} answered {response.status}: {data[:300]!r}")
+    return elapsed, data, response
+
+rng = random.Random(15)
+stamps = sorted(round(rng.uniform(0, seconds - 1), 3) for _ in range(frames))
+_, body, _ = request("POST", f"/surveillance/videos/{video_id}/results", {
+    "model_version": "bench",
+    "frames": [{"timestamp": t, "caption": "a car at the gate", "detected_objects": []} for t in stamps],
+})
+ids = json.loads(body)["frame_ids"]
+rng.shuffle(ids)
+
+def pct(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+cold, sizes = [], []
+for frame_id in ids:
+    elapsed, data, response = request("GET", f"/surveillance/frame/{frame_id}")
+    assert response.getheader("Content-Type") == "image/jpeg" and data[:2] == b"\xff\xd8"
+    cold.append(elapsed)
+    sizes.append(len(data))
+cached = [request("GET", f"/surveillance/frame/{ids[i % len(ids)]}")[0] for i in range(cached_requests)]
+
+print(f"\n{'':28}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}   ms")
+for name, values in (("cold (first request)", cold), ("cached (same frames again)", cached)):
+    print(f"{name:28}{pct(values, .5):8.1f}{pct(values, .95):8.1f}{pct(values, .99):8.1f}{max(values):8.1f}")
+print(f"JPEG size: mean {sum(sizes) / len(sizes) / 1024:.0f} KiB (1280x720)")
+cold95, cached95 = pct(cold, .95), pct(cached, .95)
+print(f"\ntarget: cold p95 < 400 ms: {cold95:.1f} ms  {'PASS' if cold95 < 400 else 'FAIL'}")
+print(f"target: cached p95 < 20 ms: {cached95:.1f} ms  {'PASS' if cached95 < 20 else 'FAIL'}")
+PY
+then
+    die "the measurement failed"
+fi
+printf '  load average at end: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$out/summary.txt"
