@@ -16,7 +16,20 @@ public static class MalformedBody
     /// <c>FormPipeReader</c> and <c>MultipartReader</c> use <see cref="InvalidDataException"/> for
     /// undecodable values, missing or over-long boundaries and exceeded counts).
     /// </summary>
-    public static bool IsFormDecodingError(Exception exception) => exception is InvalidDataException;
+    public static bool IsFormDecodingError(Exception exception) =>
+        exception is InvalidDataException || IsBodyFramingError(exception);
+
+    /// <summary>
+    /// Framing errors that the body readers report as a plain <see cref="IOException"/> rather than a
+    /// <see cref="BadHttpRequestException"/>: Kestrel's chunked decoder on a chunk size that
+    /// overflows, WebUtilities' multipart reader on a body that ends before its closing boundary.
+    /// Told apart from the server's own I/O (a video file) by where they were thrown.
+    /// </summary>
+    public static bool IsBodyFramingError(Exception exception) =>
+        exception is IOException and not BadHttpRequestException
+        && exception.TargetSite?.DeclaringType?.Namespace is { } origin
+        && (origin.StartsWith("Microsoft.AspNetCore.Server.Kestrel", StringComparison.Ordinal)
+            || origin.StartsWith("Microsoft.AspNetCore.WebUtilities", StringComparison.Ordinal));
 
     public static HttpProblemException FormRefusal() =>
         Refuse("The form body is malformed: check its encoding, its values and the multipart boundary (1 to 70 characters).");

@@ -66,6 +66,8 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         BadHttpRequestException bad when bad.StatusCode is >= 400 and < 500 =>
             (bad.StatusCode, "The request is malformed: check the body's JSON and the required fields."),
         JsonException => (StatusCodes.Status400BadRequest, "The request body is not valid JSON."),
+        _ when MalformedBody.IsBodyFramingError(exception) =>
+            (StatusCodes.Status400BadRequest, "The request body is malformed: its framing (chunk sizes, multipart boundaries) does not parse."),
         // A body reader that did not translate its decoder's error itself (MalformedBody): still the client's bytes.
         _ when MalformedBody.IsFormDecodingError(exception) => (StatusCodes.Status400BadRequest, MalformedBody.FormRefusal().Message),
         _ when ClusterFaults.IsTransient(exception) =>

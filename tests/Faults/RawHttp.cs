@@ -98,14 +98,15 @@ public static class RawHttp
 
     private static RawResponse Parse(byte[] bytes)
     {
-        var text = Encoding.UTF8.GetString(bytes);
-        var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        // The head is ASCII; the body is cut by byte counts (chunk sizes count bytes) before it is
+        // decoded, so a non-ASCII answer (e.g. a problem "path" echoing a Unicode path) reads right.
+        var end = bytes.AsSpan().IndexOf("\r\n\r\n"u8);
         if (end < 0)
         {
-            throw new InvalidOperationException($"No complete HTTP answer ({bytes.Length} bytes): {text}");
+            throw new InvalidOperationException($"No complete HTTP answer ({bytes.Length} bytes): {Encoding.UTF8.GetString(bytes)}");
         }
 
-        var lines = text[..end].Split("\r\n");
+        var lines = Encoding.Latin1.GetString(bytes, 0, end).Split("\r\n");
         var status = int.Parse(lines[0].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         foreach (var line in lines.Skip(1))
@@ -114,38 +115,41 @@ public static class RawHttp
             headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
         }
 
-        var body = text[(end + 4)..];
-        if (headers.TryGetValue("Transfer-Encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
-        {
-            body = Dechunk(body);
-        }
-
-        return new RawResponse(status, headers, body);
+        var body = bytes.AsSpan(end + 4);
+        var text = headers.TryGetValue("Transfer-Encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase)
+            ? Encoding.UTF8.GetString(Dechunk(body))
+            : Encoding.UTF8.GetString(body);
+        return new RawResponse(status, headers, text);
     }
 
-    private static string Dechunk(string chunked)
+    /// <summary>The chunks' bytes joined; stops at the last chunk, or where the framing ends (e.g. an answer to HEAD has no body).</summary>
+    private static byte[] Dechunk(ReadOnlySpan<byte> chunked)
     {
-        var result = new StringBuilder();
-        var position = 0;
-        while (position < chunked.Length)
+        using var result = new MemoryStream();
+        while (true)
         {
-            var lineEnd = chunked.IndexOf("\r\n", position, StringComparison.Ordinal);
-            if (lineEnd < 0)
+            var lineEnd = chunked.IndexOf("\r\n"u8);
+            if (lineEnd <= 0)
             {
                 break;
             }
 
-            var size = Convert.ToInt32(chunked[position..lineEnd].Split(';')[0], 16);
-            if (size == 0)
+            var sizeText = Encoding.ASCII.GetString(chunked[..lineEnd]).Split(';')[0].Trim();
+            if (!int.TryParse(sizeText, System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture, out var size) || size <= 0)
             {
                 break;
             }
 
-            // Sizes count bytes; the problem bodies are ASCII, so characters and bytes agree.
-            result.Append(chunked, lineEnd + 2, Math.Min(size, chunked.Length - lineEnd - 2));
-            position = lineEnd + 2 + size + 2;
+            var data = chunked[(lineEnd + 2)..];
+            result.Write(data[..Math.Min(size, data.Length)]);
+            if (data.Length < size + 2)
+            {
+                break;
+            }
+
+            chunked = data[(size + 2)..];
         }
 
-        return result.ToString();
+        return result.ToArray();
     }
 }
