@@ -18,9 +18,6 @@ public sealed class DetectionTally(
     IOptions<ClusterOptions> cluster,
     ILogger<DetectionTally> logger)
 {
-    private const string Columns =
-        "frame_id, video_id, project_id, seq, timestamp_seconds, caption, objects, model_version, created_at, seal";
-
     public async Task<List<VideoDetections>> CountAsync(IReadOnlyList<string> videoIds, CancellationToken cancellationToken = default)
     {
         var tallies = videoIds.Distinct(StringComparer.Ordinal).ToDictionary(
@@ -29,13 +26,13 @@ public sealed class DetectionTally(
         if (tallies.Count > 0)
         {
             await using var command = dataSource.CreateCommand(
-                $"SELECT {Columns} FROM video_frames WHERE service_id = $1 AND video_id = ANY($2)");
+                $"SELECT {FrameStore.Columns} FROM video_frames WHERE service_id = $1 AND video_id = ANY($2)");
             command.Parameters.Add(new() { Value = cluster.Value.ServiceId });
             command.Parameters.Add(new() { Value = tallies.Keys.ToArray() });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var frame = Read(reader);
+                var frame = FrameStore.Read(reader);
                 if (!tallies.TryGetValue(frame.VideoId, out var tally))
                 {
                     continue;
@@ -64,16 +61,4 @@ public sealed class DetectionTally(
 
         return tallies.Select(t => new VideoDetections(t.Key, t.Value.Frames, t.Value.Objects)).ToList();
     }
-
-    private static StoredFrame Read(NpgsqlDataReader reader) => new(
-        reader.GetString(0),
-        reader.GetString(1),
-        reader.GetString(2),
-        reader.GetInt32(3),
-        reader.GetDouble(4),
-        reader.GetString(5),
-        reader.GetString(6),
-        reader.GetString(7),
-        reader.GetFieldValue<DateTimeOffset>(8),
-        reader.GetFieldValue<byte[]>(9));
 }

@@ -12,7 +12,8 @@ namespace Surveillance.Processing;
 /// </summary>
 public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOptions> cluster)
 {
-    private const string Columns =
+    /// <summary>The stored fields of a frame, in the order <see cref="Read"/> reads them.</summary>
+    internal const string Columns =
         "frame_id, video_id, project_id, seq, timestamp_seconds, caption, objects, model_version, created_at, seal";
 
     private readonly string _serviceId = cluster.Value.ServiceId;
@@ -116,7 +117,8 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static StoredFrame Read(NpgsqlDataReader reader) => new(
+    /// <summary>A row of <see cref="Columns"/>, with the embedding when the query selected it after them.</summary>
+    internal static StoredFrame Read(NpgsqlDataReader reader) => new(
         reader.GetString(0),
         reader.GetString(1),
         reader.GetString(2),
@@ -127,7 +129,7 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
         reader.GetString(7),
         reader.GetFieldValue<DateTimeOffset>(8),
         reader.GetFieldValue<byte[]>(9),
-        reader.IsDBNull(10) ? null : ToVector(reader.GetFieldValue<byte[]>(10)));
+        reader.FieldCount <= 10 || reader.IsDBNull(10) ? null : ToVector(reader.GetFieldValue<byte[]>(10)));
 
     private static float[]? ToVector(byte[] bytes) =>
         bytes.Length % sizeof(float) == 0 ? MemoryMarshal.Cast<byte, float>(bytes).ToArray() : null;
