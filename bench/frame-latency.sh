@@ -51,24 +51,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-login() {
-    curl -fsS -X POST "$api/auth/login" -H 'Content-Type: application/json' \
-        -d "{\"username\":\"$1\",\"password\":\"$2\"}" | json_field access_token
-}
-
-call() {
-    local token=$1 method=$2 path=$3 body=${4:-} status
-    local args=(-sS -X "$method" -o "$out/last-response.json" -w '%{http_code}' -H "Authorization: Bearer $token")
-    if [ -n "$body" ]; then args+=(-H 'Content-Type: application/json' -d "$body"); fi
-    status=$(curl "${args[@]}" "$api$path") || die "$method $path failed (curl)"
-    if [[ $status != 2* ]]; then
-        cat "$out/last-response.json" >&2 || true
-        echo >&2
-        die "$method $path answered $status"
-    fi
-    cat "$out/last-response.json"
-}
-
 require_tools curl python3 ffmpeg dotnet
 require_nothing_running "$api/health/live" "http://127.0.0.1:$dashboard_port/health/live"
 fresh_out_dir

@@ -112,3 +112,25 @@ start_system() {
     system_pid=$!
     wait_healthy "system" "$system_pid" "$api/health" "$start_timeout" "$out/system.log"
 }
+
+# The two helpers below use the calling script's $api (base URL) and $out (its output dir).
+# Usage: login USER PASSWORD; prints the access token.
+login() {
+    curl -fsS -X POST "$api/auth/login" -H 'Content-Type: application/json' \
+        -d "{\"username\":\"$1\",\"password\":\"$2\"}" | json_field access_token
+}
+
+# curl that fails on any non-2xx answer and shows the answer's body when it does.
+# Usage: call TOKEN METHOD PATH [JSON-BODY]; prints the body.
+call() {
+    local token=$1 method=$2 path=$3 body=${4:-} status
+    local args=(-sS -X "$method" -o "$out/last-response.json" -w '%{http_code}' -H "Authorization: Bearer $token")
+    if [ -n "$body" ]; then args+=(-H 'Content-Type: application/json' -d "$body"); fi
+    status=$(curl "${args[@]}" "$api$path") || die "$method $path failed (curl)"
+    if [[ $status != 2* ]]; then
+        cat "$out/last-response.json" >&2 || true
+        echo >&2
+        die "$method $path answered $status"
+    fi
+    cat "$out/last-response.json"
+}

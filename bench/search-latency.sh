@@ -65,27 +65,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# curl that fails on any non-2xx answer and shows the answer's body when it does.
-# Usage: call TOKEN METHOD PATH [JSON-BODY]; prints the body.
-call() {
-    local token=$1 method=$2 path=$3 body=${4:-} result status
-    local args=(-sS -X "$method" -o "$out/last-response.json" -w '%{http_code}' -H "Authorization: Bearer $token")
-    if [ -n "$body" ]; then args+=(-H 'Content-Type: application/json' -d "$body"); fi
-    result=$(curl "${args[@]}" "$api$path") || die "$method $path failed (curl)"
-    status=$result
-    if [[ $status != 2* ]]; then
-        cat "$out/last-response.json" >&2 || true
-        echo >&2
-        die "$method $path answered $status"
-    fi
-    cat "$out/last-response.json"
-}
-
-login() {
-    curl -fsS -X POST "$api/auth/login" -H 'Content-Type: application/json' \
-        -d "{\"username\":\"$1\",\"password\":\"$2\"}" | json_field access_token
-}
-
 require_tools curl python3 ffmpeg dotnet
 require_nothing_running "$api/health/live" "http://127.0.0.1:$dashboard_port/health/live"
 fresh_out_dir
