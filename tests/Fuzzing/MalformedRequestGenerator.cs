@@ -22,6 +22,8 @@ public sealed class MalformedRequestGenerator(int seed, string? token)
         "/surveillance/projects", "/surveillance/projects/p1", "/surveillance/projects/p1/members/bob", "/surveillance/upload",
         "/surveillance/videos", "/surveillance/videos/v1", "/surveillance/videos/v1/results", "/surveillance/videos/v1/content",
         "/surveillance/search", "/surveillance/jobs", "/surveillance/frame/x/metadata", "/health", "/no/such/route",
+        "/auth/mfa/totp/enroll", "/auth/mfa/totp/confirm", "/auth/mfa/totp/disable", "/auth/mfa/verify",
+        "/admin/users/admin/reset-mfa", "/surveillance/analytics", "/surveillance/frame/x", "/surveillance/videos/v1/thumbnail",
     ];
 
     private static readonly string[] ContentTypes =
