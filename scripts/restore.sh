@@ -24,9 +24,9 @@ data   Restores a data set (scripts/backup.sh data) into an empty database and a
        Then the database is restored in ONE transaction (all or nothing), connected as the
        database's owner (surveillance_owner) or a superuser: every object is created owned by
        the database's owner, grants are restored as they were (roles of the same names must
-       exist) and renewed for the runtime role (surveillance_grant_runtime), and
-       the Orleans membership rows of the silos that ran at backup time are removed (those
-       processes are gone; the restored cluster starts afresh). The audit log is restored row by
+       exist) and renewed for the runtime role (surveillance_grant_runtime), and the Orleans
+       membership rows of the silos that ran at backup time are removed (those processes are
+       gone; the restored cluster starts afresh). The audit log is restored row by
        row with its ids, hashes and sequence, so /admin/audit/verify holds with the same
        Audit:HmacKey. Last, the videos are unpacked into --videos.
        Stop every silo and API instance before restoring, and start them afterwards with the
@@ -130,6 +130,8 @@ restore_data() {
 
     # 1. Verify everything before touching anything.
     verify_set "$set" "$verify_key" data
+    # An older set is as genuinely signed as the newest: say which one this is.
+    log "the set is signed; taken $(manifest_value "$set" created) of database $(manifest_value "$set" database)"
     work=$(private_tmpdir "$work_parent")
     decrypt_into "$set" database.pgdump "$identity" "$work/database.pgdump"
     decrypt_into "$set" videos.tar "$identity" "$work/videos.tar"
@@ -223,6 +225,7 @@ restore_keys() {
     ensure_backup_tools
 
     verify_set "$set" "$verify_key" keys
+    log "the set is signed; taken $(manifest_value "$set" created)"
     work=$(private_tmpdir "${TMPDIR:-/tmp}")
     for name in $(sed -n '/^files:$/,$p' "$set/MANIFEST" | tail -n +2 | awk '{print $2}'); do
         decrypt_into "$set" "${name%.age}" "$identity" "$work/${name%.age}"
