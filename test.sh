@@ -52,6 +52,7 @@ trx_sum() {
 }
 
 ensure_tools
+ensure_backup_tools   # tests/Backup drive scripts/backup.sh and restore.sh
 command -v dotnet >/dev/null || die "dotnet is not installed: this needs the .NET 10 SDK"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
@@ -85,7 +86,10 @@ SURVEILLANCE_TEST_DB=$(pg_connection_string "$pg_data" "$pg_port" "$pg_db")
 # The services under test run on the runtime role; the schema owner's connection is for the
 # migrator and for tests that play a database administrator (tests/Infrastructure/TestDatabase.cs).
 SURVEILLANCE_TEST_DB_OWNER=$(pg_owner_connection_string "$pg_data" "$pg_port" "$pg_db")
-export SURVEILLANCE_TEST_DB SURVEILLANCE_TEST_DB_OWNER
+# The read-only role scripts/backup.sh runs as (tests/Backup).
+pg_ensure_backup_role "$pg_data" "$pg_port"
+SURVEILLANCE_TEST_DB_BACKUP=$(pg_backup_connection_string "$pg_data" "$pg_port" "$pg_db")
+export SURVEILLANCE_TEST_DB SURVEILLANCE_TEST_DB_OWNER SURVEILLANCE_TEST_DB_BACKUP
 
 rm -rf "$results"
 mkdir -p "$results"

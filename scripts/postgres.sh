@@ -73,6 +73,15 @@ ensure_tools() {
     return 0
 }
 
+# What scripts/backup.sh and scripts/restore.sh need besides PostgreSQL's client tools: age
+# (encryption of backup sets) and openssl (their signatures). Installed with apt when missing.
+ensure_backup_tools() {
+    if ! command -v age >/dev/null || ! command -v age-keygen >/dev/null; then apt_install age; fi
+    command -v openssl >/dev/null || apt_install openssl
+    command -v age >/dev/null || die "age is still missing after installing it"
+    return 0
+}
+
 # Run a command as the PostgreSQL OS user, from / so that an unreadable working directory
 # (e.g. under /root) does not matter.
 as_pg() {
@@ -296,6 +305,28 @@ pg_allow_createdb() {
 ALTER ROLE :"owner" CREATEDB;
 GRANT pg_signal_backend TO :"owner";
 SQL
+}
+
+# The read-only role of scripts/backup.sh: a member of pg_read_all_data (PostgreSQL 14+), so it
+# reads every table and sequence of every database and writes nothing. Password generated on
+# first use, like the other roles'.
+PG_BACKUP_ROLE=surveillance_backup
+pg_ensure_backup_role() {
+    local datadir=$1 port=$2 password
+    password=$(_pg_password_in "$(dirname "$datadir")/postgres-backup.password")
+    _pg_admin_psql "$datadir" "$port" -v role="$PG_BACKUP_ROLE" <<SQL
+SELECT format('CREATE ROLE %I LOGIN', :'role')
+ WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = :'role') \gexec
+ALTER ROLE :"role" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$password';
+GRANT pg_read_all_data TO :"role";
+SQL
+}
+
+# Npgsql connection string for DBNAME as the backup role (pg_ensure_backup_role).
+pg_backup_connection_string() {
+    local datadir=$1 port=$2 db=$3 password
+    password=$(_pg_password_in "$(dirname "$datadir")/postgres-backup.password")
+    printf 'Host=127.0.0.1;Port=%s;Database=%s;Username=%s;Password=%s;\n' "$port" "$db" "$PG_BACKUP_ROLE" "$password"
 }
 
 # Npgsql connection string for DBNAME as the runtime role 'surveillance', over TCP.
