@@ -48,12 +48,16 @@ public sealed class RealSilo : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
+        var lifetime = App.Lifetime;
+        if (lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopped.IsCancellationRequested)
         {
-            await App.StopAsync();
-        }
-        catch (OperationCanceledException)
-        {
+            try
+            {
+                await App.StopAsync();
+            }
+            catch (OperationCanceledException)
+            {
+            }
         }
 
         await App.DisposeAsync();
