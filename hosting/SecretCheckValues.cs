@@ -46,9 +46,14 @@ public static class SecretCheckValues
             // and the other silo finds the mismatch below.
             await using var command = new NpgsqlCommand(
                 """
-                INSERT INTO secret_checks (service_id, name, check_value) VALUES ($1, $2, $3)
-                ON CONFLICT (service_id, name) DO NOTHING;
-                SELECT check_value, recorded_at FROM secret_checks WHERE service_id = $1 AND name = $2;
+                WITH inserted AS (
+                    INSERT INTO secret_checks (service_id, name, check_value) VALUES ($1, $2, $3)
+                    ON CONFLICT (service_id, name) DO NOTHING
+                    RETURNING check_value, recorded_at)
+                SELECT check_value, recorded_at FROM inserted
+                UNION ALL
+                SELECT check_value, recorded_at FROM secret_checks WHERE service_id = $1 AND name = $2
+                LIMIT 1
                 """, connection)
             {
                 Parameters = { new() { Value = serviceId }, new() { Value = name }, new() { Value = CheckValue(name, value) } },

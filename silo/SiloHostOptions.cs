@@ -50,7 +50,7 @@ public sealed class SiloHostOptions
         if (health.Port <= 0 || health.Port == BindingAddress.Parse(DashboardUrl).Port)
         {
             throw new InvalidOperationException(
-                $"Silo:HealthUrl '{HealthUrl}' needs an explicit port of its own, not the dashboard's ({DashboardUrl}).");
+                $"Silo:HealthUrl '{HealthUrl}' needs a fixed port of its own, not 0 and not the dashboard's ({DashboardUrl}).");
         }
 
         return health.Port;
