@@ -116,12 +116,20 @@ elif [ "$test_rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 fi
 
 # The Kubernetes manifests (full runs only: a --filter run is about some .NET tests): rendered
-# with kubectl kustomize and schema-checked, one more passed or failed test in the summary.
+# with kubectl kustomize and schema-checked, one more passed or failed test in the summary;
+# likewise the Dockerfiles' lint.
 if [ "$#" -eq 0 ]; then
     if scripts/validate-k8s.sh; then
         passed=$((passed + 1))
     else
         log "deploy/k8s failed validation (see above)"
+        failed=$((failed + 1))
+    fi
+    # The images' Dockerfiles (no container engine needed): pinned bases, non-root, WORKDIR.
+    if scripts/lint-dockerfiles.sh; then
+        passed=$((passed + 1))
+    else
+        log "a Dockerfile failed the lint (see above)"
         failed=$((failed + 1))
     fi
 fi

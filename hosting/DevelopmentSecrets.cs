@@ -11,7 +11,8 @@ namespace Surveillance.Hosting;
 /// In Development, every secret a node needs is generated once and kept in
 /// <c>&lt;data&gt;/secrets.json</c> (mode 0600), so the repository holds none and a fresh clone
 /// still starts. Environment variables and later sources override it. Production never uses it:
-/// there the options validators refuse to start without real secrets.
+/// there the options validators refuse to start without real secrets. Losing the file while the
+/// database survives does not silently start over with new keys: see <see cref="SecretCheckValues"/>.
 /// </summary>
 public static class DevelopmentSecrets
 {
@@ -38,24 +39,29 @@ public static class DevelopmentSecrets
         }
 
         var file = Path.Combine(DataDirectory.Resolve(builder.Configuration), FileName);
-        EnsureExists(file);
+        var generated = EnsureExists(file);
         var secrets = new ConfigurationBuilder().AddJsonFile(file, optional: false, reloadOnChange: false).Build()
             .AsEnumerable()
             .Where(p => p.Value is not null && !notForThisHost.Any(k =>
-                p.Key.Equals(k, StringComparison.OrdinalIgnoreCase) || p.Key.StartsWith(k + ":", StringComparison.OrdinalIgnoreCase)));
+                p.Key.Equals(k, StringComparison.OrdinalIgnoreCase) || p.Key.StartsWith(k + ":", StringComparison.OrdinalIgnoreCase)))
+            .ToList();
+        // A file made just now next to a database that already holds data means the secrets were
+        // lost: the silo's secret check (SecretCheckValues) then says so instead of starting.
+        secrets.Add(new(SecretCheckValues.GeneratedNowKey, generated ? "true" : "false"));
 
         // Insert below environment variables and command-line arguments, so they still win.
         var sources = builder.Configuration.Sources;
         var index = sources.Select((s, i) => (s, i)).Where(p => p.s is FileConfigurationSource).Select(p => p.i + 1).DefaultIfEmpty(0).Max();
-        sources.Insert(index, new MemoryConfigurationSource { InitialData = secrets.ToList() });
+        sources.Insert(index, new MemoryConfigurationSource { InitialData = secrets });
         return builder;
     }
 
-    private static void EnsureExists(string file)
+    /// <summary>Creates the file unless it exists; true when this call created it.</summary>
+    private static bool EnsureExists(string file)
     {
         if (File.Exists(file))
         {
-            return;
+            return false;
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(file)!);
@@ -75,10 +81,12 @@ public static class DevelopmentSecrets
         {
             // Two nodes starting together: the first rename wins and both read the same file.
             File.Move(temp, file, overwrite: false);
+            return true;
         }
         catch (IOException) when (File.Exists(file))
         {
             File.Delete(temp);
+            return false;
         }
     }
 

@@ -2,7 +2,9 @@
 // every document of `kubectl kustomize deploy/k8s` and of the secret template against the
 // Kubernetes schema (kubernetes-models), then the trust boundaries they encode (README "Trust
 // boundaries"): which pod gets which Secret, and that every NetworkPolicy selects real pods on
-// real ports. Usage: node validate-k8s.mjs <rendered.yaml> <secret.template.yaml>
+// real ports; and the operational contract (issue 14): one ReadWriteMany volume for the videos in
+// every pod, probes on the health endpoints, graceful shutdown inside the grace period, explicit
+// ClusterId/ServiceId, silos spread over nodes, a PodDisruptionBudget per Deployment. Usage: node validate-k8s.mjs <rendered.yaml> <secret.template.yaml>
 import { readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
 
@@ -11,6 +13,7 @@ const models = {
   "v1/Secret": "kubernetes-models/v1/Secret",
   "v1/Service": "kubernetes-models/v1/Service",
   "v1/ConfigMap": "kubernetes-models/v1/ConfigMap",
+  "v1/PersistentVolumeClaim": "kubernetes-models/v1/PersistentVolumeClaim",
   "apps/v1/Deployment": "kubernetes-models/apps/v1/Deployment",
   "policy/v1/PodDisruptionBudget": "kubernetes-models/policy/v1/PodDisruptionBudget",
   "networking.k8s.io/v1/NetworkPolicy": "kubernetes-models/networking.k8s.io/v1/NetworkPolicy",
@@ -119,8 +122,62 @@ for (const policy of policies) {
   }
 }
 
+// Issue 14: what a multi-pod deployment needs to work and to stop cleanly.
+const envOf = (container) => Object.fromEntries((container.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value]));
+const claims = manifests.filter((m) => m.kind === "PersistentVolumeClaim");
+const dataPath = "/var/lib/surveillance";
+const clusterIds = new Set();
+for (const deployment of deployments) {
+  const name = deployment.metadata.name;
+  const pod = deployment.spec.template.spec;
+  const main = pod.containers[0];
+  const env = envOf(main);
+  // Videos: the mount at Storage__DataPath is a claim on a ReadWriteMany PVC, the same one everywhere.
+  if (env.Storage__DataPath !== dataPath) fail(`${name}: Storage__DataPath must be ${dataPath}`);
+  const mount = (main.volumeMounts ?? []).find((m) => m.mountPath === dataPath);
+  const volume = mount && (pod.volumes ?? []).find((v) => v.name === mount.name);
+  const claim = volume?.persistentVolumeClaim && claims.find((c) => c.metadata.name === volume.persistentVolumeClaim.claimName);
+  if (!claim) fail(`${name}: ${dataPath} is not a PersistentVolumeClaim of the manifests (an emptyDir loses videos and is not shared between pods)`);
+  else if (!(claim.spec.accessModes ?? []).includes("ReadWriteMany")) fail(`${name}: the PVC ${claim.metadata.name} is not ReadWriteMany`);
+  if (pod.securityContext?.fsGroup !== 1654 || pod.securityContext?.runAsUser !== 1654) fail(`${name}: runAsUser and fsGroup must be 1654, the images' user`);
+  // ClusterId/ServiceId explicit, and the same for every Deployment.
+  for (const key of ["Orleans__ClusterId", "Orleans__ServiceId"]) {
+    if (!env[key]) fail(`${name}: ${key} is not set explicitly in env`);
+  }
+  clusterIds.add(`${env.Orleans__ClusterId}/${env.Orleans__ServiceId}`);
+  // Graceful shutdown fits the grace period: preStop sleep + HostOptions.ShutdownTimeout < grace.
+  const shutdown = Number(env.DOTNET_SHUTDOWNTIMEOUTSECONDS);
+  const grace = pod.terminationGracePeriodSeconds;
+  const preStop = main.lifecycle?.preStop?.exec?.command;
+  const pause = preStop?.[0] === "sleep" ? Number(preStop[1]) : 0;
+  if (!Number.isInteger(shutdown) || shutdown <= 0) fail(`${name}: DOTNET_SHUTDOWNTIMEOUTSECONDS (HostOptions.ShutdownTimeout) is not set`);
+  else if (!(grace > pause + shutdown)) fail(`${name}: terminationGracePeriodSeconds (${grace}) must exceed preStop ${pause} s + shutdown timeout ${shutdown} s`);
+  // Probes on the health endpoints: readiness on /health/ready, liveness and startup on /health/live.
+  const wantPort = name === "surveillance-silo" ? "health" : "http";
+  for (const [probe, path] of [["readinessProbe", "/health/ready"], ["livenessProbe", "/health/live"], ["startupProbe", "/health/live"]]) {
+    const get = main[probe]?.httpGet;
+    if (!get || get.path !== path || get.port !== wantPort) fail(`${name}: ${probe} must be GET ${path} on port ${wantPort}`);
+  }
+  if (!manifests.some((m) => m.kind === "PodDisruptionBudget" && Object.entries(m.spec.selector?.matchLabels ?? {}).every(([k, v]) => deployment.spec.template.metadata.labels?.[k] === v))) {
+    fail(`${name}: no PodDisruptionBudget selects its pods`);
+  }
+}
+if (clusterIds.size > 1) fail(`the Deployments disagree on ClusterId/ServiceId: ${[...clusterIds].join(", ")}`);
+const silo = deployments.find((d) => d.metadata.name === "surveillance-silo");
+if (silo) {
+  const main = silo.spec.template.spec.containers[0];
+  const healthPort = (main.ports ?? []).find((p) => p.name === "health")?.containerPort;
+  const healthUrl = envOf(main).Silo__HealthUrl ?? "";
+  if (!healthPort || !healthUrl.endsWith(`:${healthPort}`)) fail(`surveillance-silo: Silo__HealthUrl (${healthUrl}) must listen on the container port named health (${healthPort})`);
+  if (!/^https?:\/\/(0\.0\.0\.0|\*|\+|\[::\]):/.test(healthUrl)) fail(`surveillance-silo: Silo__HealthUrl must bind all interfaces, or the kubelet cannot reach it at the pod IP`);
+  if (!(envOf(main).Silo__DashboardUrl ?? "http://127.0.0.1:").startsWith("http://127.0.0.1:")) fail("surveillance-silo: the dashboard must stay on loopback");
+  if (!(silo.spec.template.spec.topologySpreadConstraints ?? []).some((t) => t.topologyKey === "kubernetes.io/hostname" && t.whenUnsatisfiable === "DoNotSchedule")) {
+    fail("surveillance-silo: no topology spread constraint keeps silos on different nodes (kubernetes.io/hostname, DoNotSchedule)");
+  }
+}
+
 if (failures.length > 0) {
   console.error(failures.map((f) => `k8s: ${f}`).join("\n"));
   process.exit(1);
 }
-console.log(`k8s: ${manifests.length + secrets.length} documents valid; secrets and network policies consistent`);
+console.log(`k8s: ${manifests.length + secrets.length} documents valid; secrets and network policies consistent; shared RWX video volume, health probes, shutdown inside the grace period`);
