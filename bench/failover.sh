@@ -91,21 +91,29 @@ export SURVEILLANCE_ADMIN_PASSWORD="$password" RateLimiting__TrustedProxies__0=1
 # factor makes a login a second's CPU, and the shed-load 503s of the hashing budget would mix
 # with the faults' errors. The faults, not the password hashing, are measured here.
 export Auth__BcryptWorkFactor=10 Auth__HashingWaitMilliseconds=5000
+# Log lines with the time, so that the silos' logs show when a grain moved.
+export Logging__Console__FormatterOptions__TimestampFormat='HH:mm:ss.fff ' Logging__Console__FormatterOptions__UseUtcTimestamp=true
 log "starting the cluster (builds Release first; log: $out/cluster-ops.log)"
 started=1
 "$cluster" start >>"$out/cluster-ops.log" 2>&1 || { tail -n 40 "$out/cluster-ops.log" >&2; die "the cluster did not start"; }
 
-config=$(python3 -c 'import json, sys; print(json.dumps(dict(
-    apis=sys.argv[1].split(), out=sys.argv[2], cluster_script=sys.argv[3], run_dir=sys.argv[4], video=sys.argv[5],
-    admin_password=sys.argv[6], readers=sys.argv[7], warmup=sys.argv[8], db_down=sys.argv[9], quiet=sys.argv[10],
-    watch_max=sys.argv[11], dashboard=sys.argv[12])))' \
-    "http://127.0.0.1:$((api_port + 1)) http://127.0.0.1:$((api_port + 2))" "$out" "$cluster" \
-    "$SURVEILLANCE_CLUSTER_DIR/run" "$out/video.mp4" "$password" "${BENCH_READERS:-2}" "${BENCH_WARMUP:-20}" \
-    "${BENCH_DB_DOWN:-20}" "${BENCH_QUIET:-15}" "${BENCH_WATCH_MAX:-120}" "http://127.0.0.1:$((dashboard_port + 1))")
+silo_port=$CLUSTER_SILO_PORT
+config=$(python3 -c 'import json, sys; a = sys.argv; print(json.dumps(dict(
+    apis=[f"http://127.0.0.1:{int(a[1]) + i}" for i in (1, 2)], out=a[2], cluster_script=a[3], run_dir=a[4], video=a[5],
+    admin_password=a[6], readers=a[7], warmup=a[8], db_down=a[9], quiet=a[10], watch_max=a[11],
+    dashboards=[f"http://127.0.0.1:{int(a[12]) + i}" for i in (1, 2, 3)], silo_ports=[int(a[13]) + i for i in (1, 2, 3)])))' \
+    "$api_port" "$out" "$cluster" "$SURVEILLANCE_CLUSTER_DIR/run" "$out/video.mp4" "$password" "${BENCH_READERS:-2}" \
+    "${BENCH_WARMUP:-20}" "${BENCH_DB_DOWN:-20}" "${BENCH_QUIET:-15}" "${BENCH_WATCH_MAX:-120}" "$dashboard_port" "$silo_port")
 
 log "load and faults (about 4-6 minutes)"
 python3 "$root/bench/failover/failover.py" "$config" | tee "$out/summary.txt"
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 printf 'load average at start: %s; at end: %s (%s CPUs; above that, other processes competed with the run)\n' \
     "$load_start" "$load_end" "$(nproc)" | tee -a "$out/summary.txt"
+# Where the project's search index was loaded (each activation logs it), from the silos' logs.
+printf 'search index of the project loaded (UTC, silo, what):\n' | tee -a "$out/summary.txt"
+for log_file in "$SURVEILLANCE_CLUSTER_DIR"/logs/silo*.log; do
+    grep -B1 --no-group-separator "Search index of project failover loaded" "$log_file" | paste -d' ' - - \
+        | awk -v silo="$(basename "$log_file" .log)" '{ line = $0; sub(/ info:.*\] +/, " ", line); print "  " silo " " line }'
+done | sort -k2 | tee -a "$out/summary.txt" || true
 printf 'logs: %s/cluster/logs; every request: %s/requests.tsv\n' "$out" "$out"

@@ -29,7 +29,8 @@ WARMUP = float(CFG.get("warmup", 20))
 DB_DOWN = float(CFG.get("db_down", 20))
 WATCH_MAX = float(CFG.get("watch_max", 120))
 QUIET = float(CFG.get("quiet", 15))
-DASHBOARD = CFG.get("dashboard")       # silo1's dashboard base, for activation counts
+DASHBOARDS = CFG.get("dashboards", [])  # every silo's dashboard base (silo1..3), for activation counts
+SILO_PORTS = CFG.get("silo_ports", [])  # the silo port of silo1..3, to name the silo a grain is on
 
 lock = threading.Lock()
 records = []                           # (t_start, t_end, kind, api, status, retry_after)
@@ -131,6 +132,17 @@ def uploader(token, project):
         stop.wait(max(0.0, 2.0 - (time.monotonic() - began)))
 
 
+def searcher(token, project):
+    """A search every 2 s: the project's index lives in one FrameIndexGrain, reloaded where it reactivates."""
+    n = 0
+    while not stop.is_set():
+        n += 1
+        began = time.monotonic()
+        timed("search", n % len(APIS), "POST", "/surveillance/search", json_headers(token, "10.3.0.1"),
+              json.dumps({"query": "a red car at the gate", "project_id": project, "threshold": 0.0, "limit": 5}))
+        stop.wait(max(0.0, 2.0 - (time.monotonic() - began)))
+
+
 def login_storm(username, password):
     n = 0
     while not stop.is_set():
@@ -170,25 +182,45 @@ def cluster(*args):
     subprocess.run([CLUSTER, *args], check=True, stdout=subprocess.DEVNULL, stderr=open(os.path.join(OUT, "cluster-ops.log"), "a"))
 
 
+def dashboard(path):
+    """GET PATH from the first silo dashboard that answers (any silo may be down)."""
+    for base in DASHBOARDS:
+        url = urllib.parse.urlsplit(base)
+        try:
+            conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+            conn.request("GET", path)
+            response = conn.getresponse()
+            if response.status == 200:
+                return json.loads(response.read())
+        except (OSError, http.client.HTTPException, ValueError):
+            continue
+    return None
+
+
 def dashboard_counters():
-    """Activations per silo (by silo port), ours by grain type, from the dashboard of silo1."""
-    if not DASHBOARD:
-        return None
-    try:
-        url = urllib.parse.urlsplit(DASHBOARD)
-        conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
-        conn.request("GET", "/dashboard/DashboardCounters")
-        data = json.loads(conn.getresponse().read())
-        silos = {}
-        for stat in data.get("simpleGrainStats", []):
-            silo = silos.setdefault(stat["siloAddress"].split("@")[0].split(":")[-1], {"all": 0})
-            silo["all"] += stat["activationCount"]
-            if stat["grainType"].startswith("Surveillance."):
-                name = stat["grainType"].rsplit(".", 1)[-1]
-                silo[name] = silo.get(name, 0) + stat["activationCount"]
-        return dict(sorted(silos.items()))
-    except Exception as error:  # the counters are an illustration; the run does not depend on them
-        return {"error": repr(error)}
+    """Activations per silo (by silo port; ours by grain type) and the reminder count, from a dashboard."""
+    data = dashboard("/dashboard/DashboardCounters")
+    if data is None:
+        return {"error": "no dashboard answered"}
+    silos = {}
+    for stat in data.get("simpleGrainStats", []):
+        silo = silos.setdefault(stat["siloAddress"].split("@")[0].split(":")[-1], {"all": 0})
+        silo["all"] += stat["activationCount"]
+        if stat["grainType"].startswith("Surveillance."):
+            name = stat["grainType"].rsplit(".", 1)[-1]
+            silo[name] = silo.get(name, 0) + stat["activationCount"]
+    reminders = dashboard("/dashboard/Reminders")
+    return {"silos": dict(sorted(silos.items())), "reminders": reminders.get("count") if reminders else None}
+
+
+def silo_hosting(grain_type, among):
+    """The node name (silo1..) among AMONG whose silo holds an activation of GRAIN_TYPE, else AMONG[-1]."""
+    counters = dashboard_counters().get("silos", {})
+    for node in among:
+        port = str(SILO_PORTS[int(node[4:]) - 1])
+        if counters.get(port, {}).get(grain_type):
+            return node
+    return among[-1]
 
 
 phases = []
@@ -215,6 +247,26 @@ def main():
                      json.dumps({"username": name, "password": user_password, "email": f"{name}@example.com", "roles": ["viewer"]})),
              f"create user {name}", (201, 409))
 
+    # A project search index to move around: one video, probed, with results of 20 frames.
+    body, content_type = multipart(VIDEO, "indexed.mp4", project)
+    indexed = must(lambda: request(0, "POST", "/surveillance/upload", {"Authorization": f"Bearer {admin}",
+                                   "Content-Type": content_type, "X-Forwarded-For": "10.9.0.1"}, body), "upload", (201,))["video_id"]
+    for _ in range(120):
+        status, _, data = request(0, "GET", f"/surveillance/jobs/{indexed}", json_headers(admin))
+        if status == 200 and json.loads(data).get("status") == "awaiting_results":
+            break
+        time.sleep(1)
+    frames = [{"timestamp": i * 0.1, "caption": random.choice(["a red car at the gate", "a person with a bag", "an empty street"]),
+               "detected_objects": [{"class": "car", "confidence": 0.9, "bbox": [1, 2, 30, 40]}]} for i in range(20)]
+    must(lambda: request(0, "POST", f"/surveillance/videos/{indexed}/results", json_headers(admin),
+                         json.dumps({"model_version": "failover-bench", "frames": frames})), "post results")
+    for _ in range(60):   # indexing is asynchronous
+        status, _, data = request(0, "POST", "/surveillance/search", json_headers(admin),
+                                  json.dumps({"query": "a red car", "project_id": project, "threshold": 0.0}))
+        if status == 200 and json.loads(data).get("total_results", 0) > 0:
+            break
+        time.sleep(1)
+
     # Made before the faults; must still hold after them, on every API instance.
     revoked = []
     for i in range(4):
@@ -229,16 +281,21 @@ def main():
     threads = [threading.Thread(target=reader, args=(api, admin, f"10.1.{api}.{k + 1}"), daemon=True)
                for api in range(len(APIS)) for k in range(READERS)]
     threads += [threading.Thread(target=uploader, args=(admin, project), daemon=True),
-                threading.Thread(target=login_storm, args=("failover-login", user_password), daemon=True)]
+                threading.Thread(target=login_storm, args=("failover-login", user_password), daemon=True),
+                threading.Thread(target=searcher, args=(admin, project), daemon=True)]
     for t in threads:
         t.start()
 
-    print(f"  {now():7.1f}s load started: {READERS} readers per API, an upload every 2 s, a login every 1 s", flush=True)
+    print(f"  {now():7.1f}s load started: {READERS} readers per API, an upload every 2 s, a login every 1 s, a search every 2 s", flush=True)
     time.sleep(WARMUP)
     phases.append({"name": "steady (no fault)", "t_fault": 0.0, "t_ref": 0.0, "t_end": now(), "activations": dashboard_counters()})
 
-    phase("SIGKILL silo3", lambda: os.kill(pid_of("silo3"), signal.SIGKILL))
-    phase("SIGTERM silo2", lambda: os.kill(pid_of("silo2"), signal.SIGTERM))
+    # The victims hold the project's search index, so that its reload is measured too; never silo1
+    # (the survivor), which keeps the cluster's first gateway.
+    killed = silo_hosting("FrameIndexGrain", ["silo2", "silo3"])
+    phase(f"SIGKILL {killed}", lambda: os.kill(pid_of(killed), signal.SIGKILL))
+    stopped = "silo2" if killed == "silo3" else "silo3"
+    phase(f"SIGTERM {stopped}", lambda: os.kill(pid_of(stopped), signal.SIGTERM))
 
     def database_outage():
         cluster("stop", "postgres")
@@ -252,6 +309,8 @@ def main():
         cluster("start", "silo2", "silo3")
         return None
     phase("silo2 and silo3 started again", scale_up)
+    time.sleep(5)
+    phases[-1]["activations"] = dashboard_counters()
 
     stop.set()
     for t in threads:
@@ -306,7 +365,11 @@ def main():
             print(f"    !! {bad_5xx} answers 5xx other than 503, {no_retry_after} 503 without Retry-After")
         if p["t_fault"] > 0:
             print(f"    every request succeeds again {recovery:.1f} s after {ref}")
-        print(f"    activations per silo port at its end: {json.dumps(p['activations'])}")
+        searches = [r for r in window if r[2] == "search" and 200 <= r[4] < 300]
+        if searches:
+            print(f"    searches: {len(searches)} answered 200, slowest {max(r[1] - r[0] for r in searches) * 1000:.0f} ms, "
+                  f"median {sorted(r[1] - r[0] for r in searches)[len(searches) // 2] * 1000:.0f} ms")
+        print(f"    activations per silo port and reminders at its end: {json.dumps(p['activations'])}")
     print()
     for name, (good, total) in checks.items():
         print(f"{name}: {good}/{total}")
