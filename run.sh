@@ -7,9 +7,9 @@
 #   ./run.sh        start, in the foreground
 #   ./run.sh stop   stop a running ./run.sh (or what one left behind after kill -9)
 #
-# What it starts is recorded in <data>/run/*.pid (pid and start time): the next ./run.sh (or
-# ./run.sh stop) stops what an unclean exit (kill -9, an IDE's stop button) left running, after
-# checking that each pid is still that very process.
+# What it starts is recorded in run/*.pid beside its database (./.data/run/: pid and start time):
+# the next ./run.sh (or ./run.sh stop) stops what an unclean exit (kill -9, an IDE's stop
+# button) left running, after checking that each pid is still that very process.
 #
 # Every environment variable passes through to the silo and the API as configuration
 # (e.g. Auth__TokenLifetimeSeconds=600 ./run.sh). Besides those, this script reads:
@@ -35,9 +35,6 @@ esac
 
 root=$PWD
 data="$root/.data"
-# Pid files live with the nodes' data, so that a benchmark's ./run.sh (own Storage__DataPath)
-# and a developer's never see each other's.
-run_dir="${Storage__DataPath:-$data}/run"
 pg_port="${SURVEILLANCE_PG_PORT:-55432}"
 pg_db=surveillance
 PG_DATA_VARIABLE=SURVEILLANCE_PG_DATA
@@ -77,24 +74,10 @@ start_service() {
     started_pid=$!
 }
 
-# shellcheck disable=SC2317  # stop_process and cleanup run from traps
+# shellcheck disable=SC2317  # cleanup runs from traps
 # SIGTERM lets the .NET host shut down gracefully (the silo hands its grains over); a process
-# still there after 15 s is killed.
-stop_process() {
-    local name=$1 pid=$2 i
-    kill -0 "$pid" 2>/dev/null || return 0
-    log "stopping the $name (pid $pid)"
-    kill -TERM "$pid" 2>/dev/null || true
-    for ((i = 0; i < 30; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.5
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "the $name did not stop within 15 s; killing it"
-        kill -KILL "$pid" 2>/dev/null || true
-    fi
-    wait "$pid" 2>/dev/null || true
-}
+# still there after 15 s is killed (scripts/pidfiles.sh).
+stop_process() { stop_pid_gracefully "$1" "$2" 15; }
 
 # shellcheck disable=SC2317
 cleanup() {
@@ -122,7 +105,7 @@ stop_leftovers() {
         stop_pid_gracefully silo "$pid" 15
         found=1
     fi
-    rm -f "$run_dir/api.pid" "$run_dir/silo.pid" "$run_dir/run.pid"
+    rm -f "$run_dir/api.pid" "$run_dir/silo.pid"
     # Nothing but ./run.sh starts the PostgreSQL of its data dir: running without a ./run.sh, it
     # is an orphan. Stopped rather than reused, so that this run owns (and stops) what it uses.
     if [ -z "${ConnectionStrings__Orleans:-}" ] && [ -n "$PG_BIN" ] && [ -f "$pg_data/PG_VERSION" ] && _pg_running "$pg_data"; then
@@ -142,6 +125,7 @@ stop_instance() {
         stopped=1
     fi
     if stop_leftovers; then stopped=1; fi
+    rm -f "$run_dir/run.pid"
     if [ "$stopped" = 1 ]; then log "stopped"; else log "no ./run.sh of $run_dir is running; nothing to stop"; fi
 }
 
@@ -151,6 +135,9 @@ else
     pg_parent=$(pg_parent_dir "$root" "$data" /var/lib/surveillance run) || exit 1
     pg_data="$pg_parent/postgres"
 fi
+# Pid files live beside the database they belong to (./.data/run by default): one ./run.sh per
+# database, and a benchmark's ./run.sh (own SURVEILLANCE_PG_DATA) never sees a developer's.
+run_dir="$(dirname "$pg_data")/run"
 
 if [ "$command" = stop ]; then
     PG_BIN=$(_find_pg_bin || true)

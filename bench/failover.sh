@@ -91,8 +91,6 @@ export SURVEILLANCE_ADMIN_PASSWORD="$password" RateLimiting__TrustedProxies__0=1
 # factor makes a login a second's CPU, and the shed-load 503s of the hashing budget would mix
 # with the faults' errors. The faults, not the password hashing, are measured here.
 export Auth__BcryptWorkFactor=10 Auth__HashingWaitMilliseconds=5000
-# Log lines with the time, so that the silos' logs show when a grain moved.
-export Logging__Console__FormatterOptions__TimestampFormat='HH:mm:ss.fff ' Logging__Console__FormatterOptions__UseUtcTimestamp=true
 log "starting the cluster (builds Release first; log: $out/cluster-ops.log)"
 started=1
 "$cluster" start >>"$out/cluster-ops.log" 2>&1 || { tail -n 40 "$out/cluster-ops.log" >&2; die "the cluster did not start"; }
@@ -111,9 +109,9 @@ load_end=$(cut -d' ' -f1-3 /proc/loadavg)
 printf 'load average at start: %s; at end: %s (%s CPUs; above that, other processes competed with the run)\n' \
     "$load_start" "$load_end" "$(nproc)" | tee -a "$out/summary.txt"
 # Where the project's search index was loaded (each activation logs it), from the silos' logs.
-printf 'search index of the project loaded (UTC, silo, what):\n' | tee -a "$out/summary.txt"
+printf 'search index of the project loaded (in log order per silo):\n' | tee -a "$out/summary.txt"
 for log_file in "$SURVEILLANCE_CLUSTER_DIR"/logs/silo*.log; do
     grep -B1 --no-group-separator "Search index of project failover loaded" "$log_file" | paste -d' ' - - \
-        | awk -v silo="$(basename "$log_file" .log)" '{ line = $0; sub(/ info:.*\] +/, " ", line); print "  " silo " " line }'
-done | sort -k2 | tee -a "$out/summary.txt" || true
+        | awk -v silo="$(basename "$log_file" .log)" '{ line = $0; sub(/^(.* )?info:[^]]*\] +/, "", line); print "  " silo " " line }'
+done | tee -a "$out/summary.txt" || true
 printf 'logs: %s/cluster/logs; every request: %s/requests.tsv\n' "$out" "$out"

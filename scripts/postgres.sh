@@ -151,7 +151,8 @@ pg_parent_dir() {
         mkdir -p "$base"
         chmod 0755 "$base"
     fi
-    mkdir -p "$fallback"
+    # Private to us, passable for the PostgreSQL OS user through its group (pg_allow_traverse).
+    mkdir -p -m 0700 "$fallback"
     pg_allow_traverse "$fallback"
     pg_path_reachable "$fallback" || die "the PostgreSQL OS user '$PG_OS_USER' cannot reach $root (e.g. /root is 0700)
        nor the fallback $fallback; move the checkout somewhere other users can traverse
