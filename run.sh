@@ -82,6 +82,7 @@ stop_process() { stop_pid_gracefully "$1" "$2" 15; }
 # shellcheck disable=SC2317
 cleanup() {
     trap - INT TERM EXIT
+    if [ -n "${build_pid:-}" ]; then kill -TERM "$build_pid" 2>/dev/null || true; fi
     if [ -n "$api_pid" ]; then stop_process API "$api_pid"; fi
     if [ -n "$silo_pid" ]; then stop_process silo "$silo_pid"; fi
     rm -f "$run_dir/api.pid" "$run_dir/silo.pid"
@@ -146,7 +147,7 @@ if [ "$command" = stop ]; then
 fi
 
 if pid=$(pidfile_alive "$run_dir/run.pid" 'run\.sh'); then
-    die "another ./run.sh is running (pid $pid) with the data of $run_dir; stop it with: ./run.sh stop"
+    die "another ./run.sh is running (pid $pid) on the database in $pg_data; stop it with: ./run.sh stop"
 fi
 trap 'cleanup; exit 130' INT
 trap 'cleanup; exit 143' TERM
@@ -203,7 +204,14 @@ fi
 
 log "building (Release)"
 # stdin from /dev/null: with a terminal there, the build writes terminal control codes to it.
-if ! dotnet build Surveillance.sln -c Release -nologo -v quiet >"$data/build.log" 2>&1 </dev/null; then
+# In the background and waited for: bash runs a trap only after a foreground command ends, so
+# that a SIGTERM (./run.sh stop) during a long build is acted on at once.
+dotnet build Surveillance.sln -c Release -nologo -v quiet >"$data/build.log" 2>&1 </dev/null &
+build_pid=$!
+build_status=0
+wait "$build_pid" || build_status=$?
+build_pid=""
+if [ "$build_status" -ne 0 ]; then
     cat "$data/build.log" >&2
     die "the build failed (full output: $data/build.log)"
 fi
