@@ -24,6 +24,7 @@ PG_OWNER_ROLE=surveillance_owner  # owns the databases and their schema; applies
 PG_BIN=""                 # set by ensure_tools: directory holding pg_ctl, initdb, psql
 PG_STARTED=0              # set to 1 by pg_start when it started the server (not when it reused one)
 PG_DATA_VARIABLE=""       # callers: the variable that moves the data dir, named in error messages
+PG_MAX_CONNECTIONS=""     # callers: max_connections of a cluster pg_start starts (empty: PostgreSQL's default)
 _APT_UPDATED=0
 
 log() { printf '%s\n' "$*" >&2; }
@@ -138,6 +139,37 @@ pg_allow_traverse() {
     chmod g+x "$dir"
 }
 
+# The parent of a data dir for the checkout ROOT: PREFERRED (a directory under ROOT, e.g.
+# ROOT/.data) when the PostgreSQL OS user can pass through ROOT; otherwise ROOT sits where that
+# user cannot enter (a checkout under /root, 0700), and we do not loosen permissions of
+# directories that are not ours: then a directory of ours under BASE (e.g. /var/lib/surveillance),
+# one per checkout and KIND. Prints the parent; notes the fallback on stderr.
+pg_parent_dir() {
+    local root=$1 preferred=$2 base=$3 kind=$4 fallback
+    if pg_path_reachable "$root"; then
+        mkdir -p "$preferred"
+        pg_allow_traverse "$preferred"
+        printf '%s\n' "$preferred"
+        return 0
+    fi
+    fallback="$base/$kind-$(printf '%s' "$root" | cksum | cut -d ' ' -f 1)"
+    if [ -e "$fallback" ] && { [ -L "$fallback" ] || [ ! -O "$fallback" ]; }; then
+        die "$fallback exists but is not a directory of ours; remove it"
+    fi
+    if [ ! -d "$base" ]; then
+        mkdir -p "$base"
+        chmod 0755 "$base"
+    fi
+    # Private to us, passable for the PostgreSQL OS user through its group (pg_allow_traverse).
+    mkdir -p -m 0700 "$fallback"
+    pg_allow_traverse "$fallback"
+    pg_path_reachable "$fallback" || die "the PostgreSQL OS user '$PG_OS_USER' cannot reach $root (e.g. /root is 0700)
+       nor the fallback $fallback; move the checkout somewhere other users can traverse
+       (/srv, /opt, /home/<user>) or set ${PG_DATA_VARIABLE:-the data dir variable} to a directory there"
+    log "note: the PostgreSQL OS user cannot enter $root; its database lives in $fallback/postgres"
+    printf '%s\n' "$fallback"
+}
+
 _pg_password_file() { printf '%s/postgres.password\n' "$(dirname "$1")"; }
 _pg_owner_password_file() { printf '%s/postgres-owner.password\n' "$(dirname "$1")"; }
 
@@ -208,8 +240,11 @@ pg_start() {
 
     # Rewritten on every start, so a changed port or a moved checkout just works.
     local dir_sql=${datadir//\'/\'\'}
-    printf "listen_addresses = '127.0.0.1'\nport = %d\nunix_socket_directories = '%s'\n" "$port" "$dir_sql" \
-        | as_pg tee "$datadir/surveillance.conf" >/dev/null
+    {
+        printf "listen_addresses = '127.0.0.1'\nport = %d\nunix_socket_directories = '%s'\n" "$port" "$dir_sql"
+        # Callers running several nodes raise it (scripts/cluster.sh): each process holds two pools.
+        if [ -n "${PG_MAX_CONNECTIONS:-}" ]; then printf 'max_connections = %d\n' "$PG_MAX_CONNECTIONS"; fi
+    } | as_pg tee "$datadir/surveillance.conf" >/dev/null
 
     # The server (not root) appends to the log: create it for the OS user, private.
     if [ ! -e "$logfile" ]; then

@@ -19,7 +19,13 @@ kind=$1 n=$2
 [[ $n =~ ^[1-9]$ ]] || usage
 
 root=$PWD
-pg_data="${SURVEILLANCE_PG_DATA:-$root/.data/postgres}"
+if [ -n "${SURVEILLANCE_PG_DATA:-}" ]; then
+    pg_data=$SURVEILLANCE_PG_DATA
+else
+    # Where ./run.sh keeps it: under ./.data, or its fallback when the checkout is private (/root).
+    pg_parent=$(pg_parent_dir "$root" "$root/.data" /var/lib/surveillance run) || exit 1
+    pg_data="$pg_parent/postgres"
+fi
 pg_port="${SURVEILLANCE_PG_PORT:-55432}"
 
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
