@@ -19,8 +19,10 @@
 #   CLUSTER_SILOS, CLUSTER_APIS   node counts (3, 2)
 #   CLUSTER_PG_PORT (55440)       PostgreSQL
 #   CLUSTER_SILO_PORT (11120), CLUSTER_GATEWAY_PORT (30020), CLUSTER_DASHBOARD_PORT (8280),
-#   CLUSTER_API_PORT (8180)       bases: silo i uses base+i, API i base+i (silo1: 11121, 30021,
-#                                 dashboard 127.0.0.1:8281; api1: http://127.0.0.1:8181)
+#   CLUSTER_HEALTH_PORT (8380), CLUSTER_API_PORT (8180)
+#                                 bases: silo i uses base+i, API i base+i (silo1: 11121, 30021,
+#                                 dashboard 127.0.0.1:8281, health 127.0.0.1:8381;
+#                                 api1: http://127.0.0.1:8181)
 #   CLUSTER_BUILD (1)             0: use the existing Release build
 #   CLUSTER_START_TIMEOUT (300)   seconds a node may take to answer its health check
 set -euo pipefail
@@ -40,6 +42,7 @@ pg_port=${CLUSTER_PG_PORT:-55440}
 silo_port=${CLUSTER_SILO_PORT:-11120}
 gateway_port=${CLUSTER_GATEWAY_PORT:-30020}
 dashboard_port=${CLUSTER_DASHBOARD_PORT:-8280}
+health_port=${CLUSTER_HEALTH_PORT:-8380}
 api_port=${CLUSTER_API_PORT:-8180}
 start_timeout=${CLUSTER_START_TIMEOUT:-300}
 pg_db=surveillance
@@ -77,11 +80,11 @@ node_pattern() {
     esac
 }
 
-# Where a node is checked: the silo's dashboard /health/live (loopback), the API's /health/ready
-# (the cluster and the database answer through it).
+# Where a node is checked: the silo's health port /health/ready (Active in the membership and its
+# storage answers), the API's /health/ready (the cluster and the database answer through it).
 health_url() {
     case $1 in
-        silo) echo "http://127.0.0.1:$((dashboard_port + $2))/health/live" ;;
+        silo) echo "http://127.0.0.1:$((health_port + $2))/health/ready" ;;
         api) echo "http://127.0.0.1:$((api_port + $2))/health/ready" ;;
     esac
 }
@@ -149,7 +152,8 @@ launch() {
         # Only silos get the schema owner's connection: the first one migrates, under an
         # advisory lock, the others find nothing to do.
         env+=(Orleans__SiloPort=$((silo_port + i)) Orleans__GatewayPort=$((gateway_port + i))
-            Silo__DashboardUrl="http://127.0.0.1:$((dashboard_port + i))" ConnectionStrings__OrleansMigrations="$owner_cs")
+            Silo__DashboardUrl="http://127.0.0.1:$((dashboard_port + i))" Silo__HealthUrl="http://127.0.0.1:$((health_port + i))"
+            ConnectionStrings__OrleansMigrations="$owner_cs")
     else
         dll=$api_dll
         env+=(ASPNETCORE_URLS="http://127.0.0.1:$((api_port + i))")
@@ -256,7 +260,7 @@ cmd_status() {
                 printf '%-9s %-8s %-8s %-40s %s\n' "$node" "$state" "$pid" "127.0.0.1:$pg_port" "$pg_data"
                 continue
                 ;;
-            silo) ports="silo $((silo_port + i)), gateway $((gateway_port + i)), dash $((dashboard_port + i))" ;;
+            silo) ports="silo $((silo_port + i)), gateway $((gateway_port + i)), health $((health_port + i))" ;;
             api) ports="http://127.0.0.1:$((api_port + i))" ;;
         esac
         url=$(health_url "$kind" "$i")
