@@ -212,8 +212,8 @@ public sealed class FrameIndex(int dimensions)
                 continue;
             }
 
-            var captionScore = vector is not null && vector.Length == search.QueryVector.Length
-                ? TensorPrimitives.Dot<float>(search.QueryVector, vector)
+            var captionScore = IsUsable(vector, search.QueryVector.Length)
+                ? TensorPrimitives.Dot<float>(search.QueryVector, vector!)
                 : candidate.ApproximateScore;
             var score = Math.Clamp((double)Math.Max(captionScore, candidate.ClassScore), 0, 1);
             if (score >= search.Threshold)
@@ -224,6 +224,14 @@ public sealed class FrameIndex(int dimensions)
 
         return scored.OrderByDescending(s => s.Score).ThenBy(s => s.Frame.FrameId, StringComparer.Ordinal).Take(search.Limit).ToList();
     }
+
+    /// <summary>
+    /// Whether a stored embedding can be used: the model's unit vectors only. Embeddings are derived
+    /// data, not sealed; one of the wrong size or length (corrupted, or written outside the API) is
+    /// computed again rather than trusted into a score.
+    /// </summary>
+    public static bool IsUsable(float[]? vector, int dimensions) =>
+        vector is not null && vector.Length == dimensions && Math.Abs(TensorPrimitives.Norm<float>(vector) - 1) < 1e-3f;
 
     /// <summary>SHA-256 of a caption's UTF-8: how PostgreSQL's <c>caption_embeddings</c> knows it.</summary>
     public static byte[] CaptionHash(string caption) => CaptionVectors.Sha256(caption);

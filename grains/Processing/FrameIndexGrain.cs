@@ -192,7 +192,7 @@ public sealed class FrameIndexGrain(
         var missing = new List<int>();
         for (var i = 0; i < fresh.Count; i++)
         {
-            if (stored.TryGetValue(Convert.ToHexString(hashes[i]), out var vector) && vector.Length == embedder.Dimensions)
+            if (stored.TryGetValue(Convert.ToHexString(hashes[i]), out var vector) && FrameIndex.IsUsable(vector, embedder.Dimensions))
             {
                 vectors[fresh[i]] = vector;
             }
