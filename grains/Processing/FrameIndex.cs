@@ -77,6 +77,7 @@ public sealed class FrameIndex(int dimensions)
     /// </summary>
     public void Add(FrameInfo frame, int sequence, float[]? captionVector)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
         if (captionVector is not null)
         {
             CheckLength(captionVector);

@@ -75,10 +75,10 @@ public sealed class FrameIndexTests
     public void RemoveVideo_DropsItsFrames_FreesCaptionsNoFrameCarries_AndKeepsTheOthersSearchable()
     {
         var index = new FrameIndex(3);
-        index.Add(Frame("va", 0, caption: "shared"), 0, North);
-        index.Add(Frame("vb", 0, caption: "shared"), 0, North);
-        index.Add(Frame("va", 1, caption: "only a"), 1, East);
-        index.Add(Frame("vb", 1, caption: "only b"), 1, Up);
+        index.Add(FrameWith("va", 0, "shared"), 0, North);
+        index.Add(FrameWith("vb", 0, "shared"), 0, North);
+        index.Add(FrameWith("va", 1, "only a"), 1, East);
+        index.Add(FrameWith("vb", 1, "only b"), 1, Up);
         Assert.Equal(3, index.DistinctCaptions);
 
         index.RemoveVideo("va");
@@ -92,7 +92,7 @@ public sealed class FrameIndexTests
         Assert.Empty(index.Candidates(Query(East, threshold: 0.5), 0).Ranked);
 
         // The freed row is reused by the next new caption, and scores as that caption.
-        index.Add(Frame("vc", 0, caption: "new"), 0, East);
+        index.Add(FrameWith("vc", 0, "new"), 0, East);
         Assert.Equal([FrameIds.For("vc", 0)], Ids(index.Candidates(Query(East, threshold: 0.5), 0)));
     }
 
@@ -100,9 +100,9 @@ public sealed class FrameIndexTests
     public void AddingAFrameAgain_ReplacesIt()
     {
         var index = new FrameIndex(3);
-        index.Add(Frame("v1", 0, caption: "first"), 0, North);
+        index.Add(FrameWith("v1", 0, "first"), 0, North);
 
-        index.Add(Frame("v1", 0, caption: "second"), 0, East);
+        index.Add(FrameWith("v1", 0, "second"), 0, East);
 
         Assert.Equal(1, index.Count);
         Assert.Equal(1, index.DistinctCaptions);
@@ -117,7 +117,7 @@ public sealed class FrameIndexTests
 
         Assert.Throws<ArgumentException>(() => index.Add(Frame("v1", 0), 0, [1, 0]));
         Assert.Throws<ArgumentException>(() => index.Candidates(Query([1, 0, 0, 0]), 0));
-        Assert.Throws<InvalidOperationException>(() => index.Add(Frame("v1", 0, caption: "never embedded"), 0, null));
+        Assert.Throws<InvalidOperationException>(() => index.Add(FrameWith("v1", 0, "never embedded"), 0, null));
         Assert.Throws<InvalidOperationException>(() => index.Add(Frame("v1", 0, "unknown class"), 0, North));
         Assert.Throws<ArgumentOutOfRangeException>(() => index.Add(Frame("v1", -1), -1, North));
         Assert.Equal(0, index.Count);
@@ -130,7 +130,7 @@ public sealed class FrameIndexTests
         var vector = UnitVectors(new Random(1), 1)[0];
         for (var i = 0; i < 10_000; i++)
         {
-            index.Add(Frame("v1", i, caption: "a red car parked at the gate"), i, i == 0 ? vector : null);
+            index.Add(FrameWith("v1", i, "a red car parked at the gate"), i, i == 0 ? vector : null);
         }
 
         Assert.Equal(10_000, index.Count);
@@ -145,7 +145,7 @@ public sealed class FrameIndexTests
         var vectors = UnitVectors(new Random(2), 64);
         for (var i = 0; i < 20_000; i++)
         {
-            index.Add(Frame($"v{i % 7}", i, caption: $"caption {i}"), i, vectors[i % vectors.Length]);
+            index.Add(FrameWith($"v{i % 7}", i, $"caption {i}"), i, vectors[i % vectors.Length]);
         }
 
         index.TrimExcess();
@@ -168,7 +168,7 @@ public sealed class FrameIndexTests
         for (var i = 0; i < frames; i++)
         {
             var caption = random.Next(captions);
-            var frame = Frame("v" + (i % 5), i, caption: "caption " + caption) with { Timestamp = i };
+            var frame = FrameWith("v" + (i % 5), i, "caption " + caption) with { Timestamp = i };
             index.Add(frame, i, index.HasCaption(frame.Caption) ? null : vectors[caption]);
             stored.Add((frame.FrameId, caption, i));
         }
@@ -213,9 +213,9 @@ public sealed class FrameIndexTests
         return index;
     }
 
-    private static FrameInfo Frame(string videoId, int sequence, params string[] classes) => Frame(videoId, sequence, "caption", classes);
+    private static FrameInfo Frame(string videoId, int sequence, params string[] classes) => FrameWith(videoId, sequence, "caption", classes);
 
-    private static FrameInfo Frame(string videoId, int sequence, string caption, params string[] classes) =>
+    private static FrameInfo FrameWith(string videoId, int sequence, string caption, params string[] classes) =>
         new(FrameIds.For(videoId, sequence), videoId, "p", sequence, caption,
             classes.Select(c => new DetectedObject(c, 0.9, [0, 0, 1, 1])).ToList(), "m", DateTimeOffset.UnixEpoch);
 
