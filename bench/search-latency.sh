@@ -98,8 +98,18 @@ ffmpeg -v error -f lavfi -i "testsrc=size=320x240:rate=1" -t "$video_seconds" -c
 start_system "$pg_port" "$dashboard_port" "${BENCH_SILO_PORT:-21113}" "${BENCH_GATEWAY_PORT:-31002}" "$password" \
     Processing__EmbeddingThreads="$embedding_threads"
 
+# A few tries: on a loaded machine the silo's first grain activations can outlast the first login.
+login_patiently() {
+    local attempt token
+    for attempt in 1 2 3 4 5; do
+        token=$(login "$1" "$2") && { printf '%s\n' "$token"; return 0; }
+        ((attempt < 5)) && sleep 5
+    done
+    return 1
+}
+
 log "logging in as admin; creating the project '$project' and its processor member"
-admin_token=$(login admin "$password") || die "could not log in as admin at $api/auth/login"
+admin_token=$(login_patiently admin "$password") || die "could not log in as admin at $api/auth/login"
 call "$admin_token" POST /surveillance/projects \
     "{\"project_id\":\"$project\",\"name\":\"Search benchmark\"}" >/dev/null
 call "$admin_token" POST /admin/users \
@@ -378,7 +388,7 @@ if [ "$restart" = 1 ]; then
     restart_started=$SECONDS
     start_system "$pg_port" "$dashboard_port" "${BENCH_SILO_PORT:-21113}" "${BENCH_GATEWAY_PORT:-31002}" "$password" \
         Processing__EmbeddingThreads="$embedding_threads"
-    admin_token=$(login admin "$password") || die "could not log in as admin after the restart"
+    admin_token=$(login_patiently admin "$password") || die "could not log in as admin after the restart"
     first_ms=$(python3 - "$api" "$admin_token" "$project" <<'PY'
 import http.client, json, sys, time, urllib.parse
 api, token, project = sys.argv[1:]
