@@ -257,7 +257,13 @@ processor = Client(processor_token)
 admin = Client(admin_token)
 
 def count_indexed():
-    body, _ = admin.post("/surveillance/search", {"query": "anything", "threshold": 0, "limit": 1})
+    """Frames searchable now; None when the silo sheds the poll (503 while it embeds: allowed, not measured)."""
+    try:
+        body, _ = admin.post("/surveillance/search", {"query": "anything", "threshold": 0, "limit": 1})
+    except Failure as failure:
+        if " answered 503" not in str(failure):
+            raise
+        return None
     return body["total_results"]
 
 try:
@@ -277,7 +283,7 @@ try:
     indexed, deadline = 0, time.perf_counter() + index_timeout
     while True:
         indexed = count_indexed()
-        if indexed >= n_frames:
+        if indexed is not None and indexed >= n_frames:
             break
         if time.perf_counter() > deadline:
             raise Failure(f"only {indexed} of {n_frames} frames indexed after {index_timeout:.0f} s")

@@ -22,6 +22,7 @@ public sealed class FrameIndexGrain(
     ILogger<FrameIndexGrain> logger) : Grain, IFrameIndexGrain
 {
     private const int PageSize = 5000;
+    private const int EmbeddingBatch = 32;
     private readonly FrameIndex _index = new(embedder.Dimensions);
     private readonly Dictionary<string, string> _filenames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rejected = new(StringComparer.Ordinal);
@@ -202,13 +203,19 @@ public sealed class FrameIndexGrain(
             }
         }
 
-        var embedded = await embedder.EmbedAsync(missing.Select(i => fresh[i]).ToList(), cancellationToken);
-        for (var j = 0; j < missing.Count; j++)
+        // In small batches: the silo's model runs one batch at a time, and a search's query waits
+        // for the batch in progress — thousands of new captions at once would time it out.
+        foreach (var batch in missing.Chunk(EmbeddingBatch))
         {
-            vectors[fresh[missing[j]]] = embedded[j];
+            var embedded = await embedder.EmbedAsync(batch.Select(i => fresh[i]).ToList(), cancellationToken);
+            for (var j = 0; j < batch.Length; j++)
+            {
+                vectors[fresh[batch[j]]] = embedded[j];
+            }
+
+            await store.SaveCaptionEmbeddingsAsync(batch.Select((i, j) => (hashes[i], embedded[j])).ToList(), cancellationToken);
         }
 
-        await store.SaveCaptionEmbeddingsAsync(missing.Select((i, j) => (hashes[i], embedded[j])).ToList(), cancellationToken);
         return vectors;
     }
 
