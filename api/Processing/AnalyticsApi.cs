@@ -11,8 +11,8 @@ namespace Surveillance.Api.Processing;
 
 /// <summary>
 /// <c>GET /surveillance/analytics</c>: totals over the projects the caller can read (a project named
-/// by an outsider is a 404, as everywhere), counted from the stored, sealed results — so a deleted
-/// video, gone from its project and its frames gone from the store, is gone from the counts.
+/// by an outsider is a 404, as everywhere), counted from each video's tally of its stored results —
+/// so a deleted video, gone from its project, is gone from the counts.
 /// </summary>
 public static class AnalyticsApi
 {
@@ -46,7 +46,9 @@ public static class AnalyticsApi
             videos.AddRange((await ProjectsApi.VideosOfAsync(grains, project)).Where(v => InRange(v, from, to)));
         }
 
-        var tallies = (await grains.GetGrain<IDetectionTallyGrain>(0).TallyAsync(videos.Select(v => v.VideoId).ToList()))
+        // One tally per video, kept by its grain as results are stored: O(videos), not O(frames).
+        var tallies = (await Task.WhenAll(videos.Select(v => grains.GetGrain<IVideoGrain>(v.VideoId).GetDetectionsAsync())))
+            .OfType<VideoDetections>()
             .ToDictionary(t => t.VideoId, StringComparer.Ordinal);
         return TypedResults.Ok(new AnalyticsEnvelope(Summarize(
             projectId is { Length: > 0 } ? projects[0].ProjectId : null, projects.Count, videos, tallies)));

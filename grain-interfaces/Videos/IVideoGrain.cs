@@ -42,6 +42,12 @@ public interface IVideoGrain : IGrainWithStringKey
     /// <summary>Validates and stores a processor's results; the job becomes <c>completed</c>.</summary>
     [Alias("AddResultsAsync")] Task<ResultsReceipt> AddResultsAsync(ResultsSubmission submission);
 
+    /// <summary>
+    /// The video's frames and detected objects by class, tallied as its results were stored (so
+    /// analytics read one tally per video, not every frame); null when the video does not exist.
+    /// </summary>
+    [Alias("GetDetectionsAsync")] Task<VideoDetections?> GetDetectionsAsync();
+
     /// <summary>One of this video's frames, verified against its integrity seal.</summary>
     [Alias("GetFrameAsync"), ReadOnly] Task<FrameLookup> GetFrameAsync(string frameId);
 

@@ -6,9 +6,9 @@ using Orleans.Configuration;
 namespace Surveillance.Processing;
 
 /// <summary>
-/// Reads the stored results of a set of videos from <c>video_frames</c> (no embeddings) and counts
-/// them. Every row is checked against its seal as the frame metadata is, so analytics count exactly
-/// what search and the frame endpoints would serve; a row changed outside the API is left out and
+/// Counts the stored results of videos from <c>video_frames</c> (no embeddings): for a video whose
+/// results were stored before <c>VideoGrain</c> kept a tally of them, once. Every row is checked
+/// against its seal as the frame metadata is; a row changed outside the API is left out and
 /// recorded as an integrity failure.
 /// </summary>
 public sealed class DetectionTally(

@@ -1,24 +1,64 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Surveillance.Processing;
 
 /// <summary>
-/// The in-memory half of a project's search index: one row of a contiguous matrix per frame (its
-/// caption's unit embedding) and the embedding of every object class seen. A frame's score for a
-/// query is the best cosine similarity of the query with its caption or with one of its object
-/// classes, clamped to 0–1. A search is one pass over the matrix (about 384 multiply-adds per
-/// frame), keeping the best <c>limit</c> in a heap. Not thread-safe: its grain serialises access.
+/// The in-memory half of a project's search index, sized for a million frames (issue 15 §4):
+/// <list type="bullet">
+/// <item>one vector per <em>distinct caption</em> (cameras repeat themselves), held as int8 with a
+/// per-vector scale (<see cref="CaptionVectors"/>): 384 bytes instead of 1,536;</item>
+/// <item>per frame only what the scan needs, 24 bytes: its video, sequence, time, caption row and
+/// class set; captions and objects stay in PostgreSQL and are read for the hits only.</item>
+/// </list>
+/// A frame's score is the best cosine similarity of the query with its caption or one of its object
+/// classes, clamped to 0–1. <see cref="Candidates"/> scores every distinct caption once from the
+/// int8 vectors, then every frame with two array reads, and keeps the best few more than asked:
+/// its grain rescores them with the exact float32 caption vectors and seals read back from
+/// PostgreSQL. Not thread-safe: its grain serialises access.
 /// </summary>
 public sealed class FrameIndex(int dimensions)
 {
-    private readonly List<IndexedFrame> _frames = [];
-    private readonly HashSet<string> _frameIds = new(StringComparer.Ordinal);
+    /// <summary>
+    /// How far an int8 score may lie from the float32 one: the rounding of a unit vector to 127
+    /// steps of its largest component moves a dot product by ~5·10⁻⁴ (rms); frames this close
+    /// below the threshold are still handed over as candidates, to be decided on the exact score.
+    /// </summary>
+    public const float ApproximationMargin = 0.005f;
+
+    private readonly CaptionVectors _captions = new(dimensions);
+    private readonly List<FrameSlot> _frames = [];
+    private readonly List<string?> _videoIds = [];
+    private readonly Dictionary<string, int> _videoSlots = new(StringComparer.Ordinal);
+    private readonly List<SequenceSet> _videoSequences = [];
+    private readonly List<string[]> _classSets = [];
+    private readonly Dictionary<string, int> _classSetIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, float[]> _classVectors = new(StringComparer.Ordinal);
-    private float[] _matrix = new float[dimensions * 64];
 
     public int Count => _frames.Count;
 
-    public bool Contains(string frameId) => _frameIds.Contains(frameId);
+    /// <summary>
+    /// How many candidates beyond the limit a search keeps for exact rescoring: as many again, at
+    /// least 10. int8 scores are within ~10⁻³ of the float32 ones, so the exact best are among them
+    /// (recall@10 is measured by bench/search-latency.sh with bench/search-recall).
+    /// </summary>
+    public static int ExtraCandidates(int limit) => Math.Max(limit, 10);
+
+    public int DistinctCaptions => _captions.Count;
+
+    /// <summary>What the index holds on the heap (arrays at their capacity; dictionaries estimated per entry).</summary>
+    public long MemoryBytes =>
+        _captions.MemoryBytes
+        + ((long)_frames.Capacity * Unsafe.SizeOf<FrameSlot>())
+        + _videoSequences.Sum(s => s.MemoryBytes)
+        + (_classVectors.Count * (dimensions * sizeof(float) + 64L))
+        + _classSets.Sum(s => 48L + (8L * s.Length));
+
+    public bool Contains(string videoId, int sequence) =>
+        _videoSlots.TryGetValue(videoId, out var video) && _videoSequences[video].Contains(sequence);
+
+    public bool HasCaption(string caption) => _captions.Contains(caption);
 
     public bool HasClass(string classKey) => _classVectors.ContainsKey(classKey);
 
@@ -31,105 +71,226 @@ public sealed class FrameIndex(int dimensions)
         _classVectors[classKey] = vector;
     }
 
-    /// <summary>Adds a frame; its classes must have been added first. A frame id already present is ignored.</summary>
-    public void Add(FrameInfo frame, string videoFilename, float[] captionVector)
+    /// <summary>
+    /// Adds a frame, or replaces the one of the same video and sequence. Its classes must have
+    /// been added first; <paramref name="captionVector"/> may be null when the caption is indexed already.
+    /// </summary>
+    public void Add(FrameInfo frame, int sequence, float[]? captionVector)
     {
-        CheckLength(captionVector);
-        if (!_frameIds.Add(frame.FrameId))
+        ArgumentOutOfRangeException.ThrowIfNegative(sequence);
+        if (captionVector is not null)
+        {
+            CheckLength(captionVector);
+        }
+
+        var classes = frame.DetectedObjects.Select(o => ClassKey(o.Class)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        if (classes.FirstOrDefault(c => !_classVectors.ContainsKey(c)) is { } unknown)
+        {
+            throw new InvalidOperationException($"The class '{unknown}' has no embedding yet.");
+        }
+
+        if (captionVector is null && !_captions.Contains(frame.Caption))
+        {
+            throw new InvalidOperationException("The caption has no embedding yet.");
+        }
+
+        if (Contains(frame.VideoId, sequence))
+        {
+            RemoveWhere(slot => _videoIds[slot.Video] == frame.VideoId && slot.Sequence == sequence);
+        }
+
+        var row = _captions.AddReference(frame.Caption, captionVector);
+        var video = VideoSlot(frame.VideoId);
+        _videoSequences[video].Add(sequence);
+        _frames.Add(new FrameSlot(video, sequence, frame.Timestamp, row, ClassSetId(classes)));
+    }
+
+    /// <summary>Drops every frame of a video, keeping the frame list contiguous.</summary>
+    public void RemoveVideo(string videoId)
+    {
+        if (!_videoSlots.Remove(videoId, out var video))
         {
             return;
         }
 
-        var classes = frame.DetectedObjects.Select(o => ClassKey(o.Class)).Distinct().ToArray();
-        if (classes.FirstOrDefault(c => !_classVectors.ContainsKey(c)) is { } unknown)
-        {
-            _frameIds.Remove(frame.FrameId);
-            throw new InvalidOperationException($"The class '{unknown}' has no embedding yet.");
-        }
-
-        if ((_frames.Count + 1) * dimensions > _matrix.Length)
-        {
-            Array.Resize(ref _matrix, _matrix.Length * 2);
-        }
-
-        captionVector.CopyTo(_matrix, _frames.Count * dimensions);
-        _frames.Add(new IndexedFrame(frame, videoFilename, classes));
+        RemoveWhere(slot => slot.Video == video);
+        _videoIds[video] = null;
+        _videoSequences[video] = new SequenceSet();
     }
 
-    /// <summary>Drops every frame of a video, keeping the matrix contiguous.</summary>
-    public void RemoveVideo(string videoId)
+    /// <summary>Sizes the frame list to what it holds (after a bulk load).</summary>
+    public void TrimExcess() => _frames.TrimExcess();
+
+    /// <summary>
+    /// The frames that pass the filters and the threshold by their int8 score: how many there are,
+    /// and the best <c>limit + extra</c> (plus those within <see cref="ApproximationMargin"/>
+    /// below the threshold, as far as the count allows), best first.
+    /// </summary>
+    public FrameCandidates Candidates(FrameSearch search, int extra)
+    {
+        CheckLength(search.QueryVector);
+        var wanted = search.Objects.Select(ClassKey).ToHashSet(StringComparer.Ordinal);
+        var setScores = new float[_classSets.Count];
+        var setWanted = new bool[_classSets.Count];
+        for (var s = 0; s < _classSets.Count; s++)
+        {
+            setScores[s] = float.NegativeInfinity;
+            foreach (var key in _classSets[s])
+            {
+                setScores[s] = Math.Max(setScores[s], TensorPrimitives.Dot<float>(search.QueryVector, _classVectors[key]));
+            }
+
+            setWanted[s] = wanted.Count == 0 || _classSets[s].Any(wanted.Contains);
+        }
+
+        var captionScores = _captions.Score(search.QueryVector);
+        var keep = search.Limit + extra;
+        var floor = search.Threshold - ApproximationMargin;
+        var best = new PriorityQueue<int, (float Score, int Slot)>(keep + 1, new WorstFirst(this));
+        var total = 0;
+        var frames = CollectionsMarshal.AsSpan(_frames);
+        for (var i = 0; i < frames.Length; i++)
+        {
+            ref readonly var frame = ref frames[i];
+            if (!setWanted[frame.ClassSet]
+                || (search.StartTime is { } start && frame.Timestamp < start)
+                || (search.EndTime is { } end && frame.Timestamp > end))
+            {
+                continue;
+            }
+
+            var score = Math.Clamp(Math.Max(captionScores[frame.CaptionRow], setScores[frame.ClassSet]), 0, 1);
+            if (score < floor)
+            {
+                continue;
+            }
+
+            if (score >= search.Threshold)
+            {
+                total++;
+            }
+
+            if (best.Count < keep)
+            {
+                best.Enqueue(i, (score, i));
+            }
+            else
+            {
+                best.EnqueueDequeue(i, (score, i));
+            }
+        }
+
+        var ranked = new FrameCandidate[best.Count];
+        for (var n = ranked.Length - 1; best.TryDequeue(out var i, out var rank); n--)
+        {
+            var frame = _frames[i];
+            var classScore = setScores[frame.ClassSet];
+            ranked[n] = new FrameCandidate(FrameIdOf(frame), _videoIds[frame.Video]!, rank.Score,
+                float.IsNegativeInfinity(classScore) ? 0 : classScore);
+        }
+
+        CaptionVectors.Return(captionScores);
+        return new FrameCandidates(total, ranked);
+    }
+
+    /// <summary>
+    /// The second half of a search: the candidates' frames as stored now (seal verified by the
+    /// caller) with the float32 embedding of their caption, scored exactly, filtered again, the
+    /// best <c>limit</c> of them in API.md's order (score, then frame id). A candidate without its
+    /// frame (deleted since) is left out; one without an embedding keeps its int8 score.
+    /// </summary>
+    public static List<(double Score, FrameInfo Frame)> Rescore(
+        FrameSearch search, IEnumerable<(FrameCandidate Candidate, FrameInfo Frame, float[]? CaptionVector)> candidates)
+    {
+        var wanted = search.Objects.Select(ClassKey).ToHashSet(StringComparer.Ordinal);
+        var scored = new List<(double Score, FrameInfo Frame)>();
+        foreach (var (candidate, frame, vector) in candidates)
+        {
+            if ((search.StartTime is { } start && frame.Timestamp < start)
+                || (search.EndTime is { } end && frame.Timestamp > end)
+                || (wanted.Count > 0 && !frame.DetectedObjects.Any(o => wanted.Contains(ClassKey(o.Class)))))
+            {
+                continue;
+            }
+
+            var captionScore = IsUsable(vector, search.QueryVector.Length)
+                ? TensorPrimitives.Dot<float>(search.QueryVector, vector!)
+                : candidate.ApproximateScore;
+            var score = Math.Clamp((double)Math.Max(captionScore, candidate.ClassScore), 0, 1);
+            if (score >= search.Threshold)
+            {
+                scored.Add((score, frame));
+            }
+        }
+
+        return scored.OrderByDescending(s => s.Score).ThenBy(s => s.Frame.FrameId, StringComparer.Ordinal).Take(search.Limit).ToList();
+    }
+
+    /// <summary>
+    /// Whether a stored embedding can be used: the model's unit vectors only. Embeddings are derived
+    /// data, not sealed; one of the wrong size or length (corrupted, or written outside the API) is
+    /// computed again rather than trusted into a score.
+    /// </summary>
+    public static bool IsUsable(float[]? vector, int dimensions) =>
+        vector is not null && vector.Length == dimensions && Math.Abs(TensorPrimitives.Norm<float>(vector) - 1) < 1e-3f;
+
+    /// <summary>SHA-256 of a caption's UTF-8: how PostgreSQL's <c>caption_embeddings</c> knows it.</summary>
+    public static byte[] CaptionHash(string caption) => CaptionVectors.Sha256(caption);
+
+    private string FrameIdOf(in FrameSlot frame) => FrameIds.For(_videoIds[frame.Video]!, frame.Sequence);
+
+    private void RemoveWhere(Func<FrameSlot, bool> predicate)
     {
         var kept = 0;
         for (var i = 0; i < _frames.Count; i++)
         {
-            if (_frames[i].Frame.VideoId == videoId)
+            var frame = _frames[i];
+            if (predicate(frame))
             {
-                _frameIds.Remove(_frames[i].Frame.FrameId);
+                _captions.Release(frame.CaptionRow);
+                _videoSequences[frame.Video].Remove(frame.Sequence);
                 continue;
             }
 
-            if (kept != i)
-            {
-                _frames[kept] = _frames[i];
-                Array.Copy(_matrix, i * dimensions, _matrix, kept * dimensions, dimensions);
-            }
-
-            kept++;
+            _frames[kept++] = frame;
         }
 
         _frames.RemoveRange(kept, _frames.Count - kept);
     }
 
-    public FrameSearchPage Search(FrameSearch search)
+    private int VideoSlot(string videoId)
     {
-        CheckLength(search.QueryVector);
-        var classScores = _classVectors.ToDictionary(
-            c => c.Key, c => TensorPrimitives.Dot<float>(search.QueryVector, c.Value), StringComparer.Ordinal);
-        var query = search.QueryVector.AsSpan();
-        var wanted = search.Objects.Select(ClassKey).ToHashSet(StringComparer.Ordinal);
-        var best = new PriorityQueue<int, (double Score, string FrameId)>(search.Limit + 1, WorstFirst.Instance);
-        var total = 0;
-        for (var i = 0; i < _frames.Count; i++)
+        if (!_videoSlots.TryGetValue(videoId, out var video))
         {
-            var entry = _frames[i];
-            var frame = entry.Frame;
-            if ((search.StartTime is { } start && frame.Timestamp < start)
-                || (search.EndTime is { } end && frame.Timestamp > end)
-                || (wanted.Count > 0 && !entry.Classes.Any(wanted.Contains)))
+            video = _videoIds.IndexOf(null);
+            if (video < 0)
             {
-                continue;
+                video = _videoIds.Count;
+                _videoIds.Add(videoId);
+                _videoSequences.Add(new SequenceSet());
+            }
+            else
+            {
+                _videoIds[video] = videoId;
             }
 
-            var score = TensorPrimitives.Dot(query, _matrix.AsSpan(i * dimensions, dimensions));
-            foreach (var key in entry.Classes)
-            {
-                score = Math.Max(score, classScores[key]);
-            }
-
-            var clamped = Math.Clamp((double)score, 0, 1);
-            if (clamped < search.Threshold)
-            {
-                continue;
-            }
-
-            total++;
-            best.Enqueue(i, (clamped, frame.FrameId));
-            if (best.Count > search.Limit)
-            {
-                best.Dequeue();
-            }
+            _videoSlots[videoId] = video;
         }
 
-        var hits = new List<FrameHit>(best.Count);
-        while (best.TryDequeue(out var index, out var rank))
+        return video;
+    }
+
+    private int ClassSetId(string[] classes)
+    {
+        var key = string.Join('\n', classes);
+        if (!_classSetIds.TryGetValue(key, out var id))
         {
-            var (frame, filename) = (_frames[index].Frame, _frames[index].VideoFilename);
-            hits.Add(new FrameHit(frame.FrameId, frame.VideoId, filename, frame.ProjectId, frame.Timestamp,
-                Math.Round(rank.Score, 4), frame.Caption, frame.DetectedObjects));
+            id = _classSets.Count;
+            _classSets.Add(classes);
+            _classSetIds[key] = id;
         }
 
-        hits.Reverse();
-        return new FrameSearchPage(total, hits);
+        return id;
     }
 
     private void CheckLength(float[] vector)
@@ -140,14 +301,36 @@ public sealed class FrameIndex(int dimensions)
         }
     }
 
-    private sealed record IndexedFrame(FrameInfo Frame, string VideoFilename, string[] Classes);
+    /// <summary>24 bytes per frame: what the scan reads.</summary>
+    private readonly record struct FrameSlot(int Video, int Sequence, double Timestamp, int CaptionRow, int ClassSet);
 
-    /// <summary>Heap order: the lowest score (then the highest frame id) leaves first.</summary>
-    private sealed class WorstFirst : IComparer<(double Score, string FrameId)>
+    /// <summary>Heap order: the lowest score, then the highest frame id, leaves first (ties go to the lower frame id, as in API.md's order).</summary>
+    private sealed class WorstFirst(FrameIndex index) : IComparer<(float Score, int Slot)>
     {
-        public static readonly WorstFirst Instance = new();
+        public int Compare((float Score, int Slot) x, (float Score, int Slot) y)
+        {
+            if (x.Score != y.Score)
+            {
+                return x.Score.CompareTo(y.Score);
+            }
 
-        public int Compare((double Score, string FrameId) x, (double Score, string FrameId) y) =>
-            x.Score != y.Score ? x.Score.CompareTo(y.Score) : string.CompareOrdinal(y.FrameId, x.FrameId);
+            var (a, b) = (index._frames[x.Slot], index._frames[y.Slot]);
+            var byVideo = string.CompareOrdinal(index._videoIds[b.Video], index._videoIds[a.Video]);
+            if (byVideo != 0 || a.Sequence == b.Sequence)
+            {
+                return byVideo;
+            }
+
+            // Below a million, the zero-padded ids sort as the numbers do.
+            return a.Sequence < 1_000_000 && b.Sequence < 1_000_000
+                ? b.Sequence.CompareTo(a.Sequence)
+                : string.CompareOrdinal(index.FrameIdOf(b), index.FrameIdOf(a));
+        }
     }
 }
+
+/// <summary>A frame that may be among the best: its int8 score, and the exact score of its best object class (0 without).</summary>
+public sealed record FrameCandidate(string FrameId, string VideoId, float ApproximateScore, float ClassScore);
+
+/// <summary>How many frames passed by their int8 score, and the best of them, best first.</summary>
+public sealed record FrameCandidates(int TotalMatches, IReadOnlyList<FrameCandidate> Ranked);

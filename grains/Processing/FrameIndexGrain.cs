@@ -5,10 +5,13 @@ using Surveillance.Videos;
 namespace Surveillance.Processing;
 
 /// <summary>
-/// A project's search index. On activation it loads the project's embedded frames from
-/// <c>video_frames</c> (each row's seal verified: altered rows are left out and audited), then
-/// embeds whatever is stored but not embedded yet. Reentrant so that searches are answered while
-/// a batch is being embedded; every change to the in-memory index happens between awaits.
+/// A project's search index. On activation it loads the project's indexed frames from
+/// <c>video_frames</c> (without embeddings; each row's seal verified: altered rows are left out and
+/// audited) and one embedding per distinct caption from <c>caption_embeddings</c>, then takes in
+/// whatever is stored but not indexed yet. A search picks candidates from the int8 index, then
+/// reads those rows back with the float32 embedding of their caption: hits are served from rows
+/// whose seal holds, scored exactly. Reentrant so that searches are answered while a batch is
+/// being embedded; every change to the in-memory index happens between awaits.
 /// </summary>
 [Reentrant]
 public sealed class FrameIndexGrain(
@@ -18,7 +21,8 @@ public sealed class FrameIndexGrain(
     IIntegrityFailureAudit integrity,
     ILogger<FrameIndexGrain> logger) : Grain, IFrameIndexGrain
 {
-    private const int PageSize = 1000;
+    private const int PageSize = 5000;
+    private const int EmbeddingBatch = 32;
     private readonly FrameIndex _index = new(embedder.Dimensions);
     private readonly Dictionary<string, string> _filenames = new(StringComparer.Ordinal);
     private readonly HashSet<string> _rejected = new(StringComparer.Ordinal);
@@ -34,16 +38,55 @@ public sealed class FrameIndexGrain(
         do
         {
             page = await store.ReadProjectAsync(ProjectId, indexed: true, after, PageSize, cancellationToken);
-            await AddAsync(page, await VectorsOfAsync(page));
+            await AddAsync(page, cancellationToken);
             after = page.Count > 0 ? page[^1].FrameId : after;
         }
         while (page.Count == PageSize);
 
-        logger.LogInformation("Search index of project {ProjectId} loaded {Frames} frames", ProjectId, _index.Count);
+        _index.TrimExcess();
+        logger.LogInformation("Search index of project {ProjectId} loaded {Frames} frames, {Captions} distinct captions, {Bytes} bytes",
+            ProjectId, _index.Count, _index.DistinctCaptions, _index.MemoryBytes);
         StartIndexing();
     }
 
-    public Task<FrameSearchPage> SearchAsync(FrameSearch search) => Task.FromResult(_index.Search(search));
+    public async Task<FrameSearchPage> SearchAsync(FrameSearch search)
+    {
+        var candidates = _index.Candidates(search, FrameIndex.ExtraCandidates(search.Limit));
+        if (candidates.Ranked.Count == 0)
+        {
+            return new FrameSearchPage(candidates.TotalMatches, []);
+        }
+
+        var rows = (await store.ReadWithEmbeddingsAsync(candidates.Ranked.Select(c => c.FrameId).ToList()))
+            .ToDictionary(r => r.FrameId, StringComparer.Ordinal);
+        var opened = new List<(FrameCandidate, FrameInfo, float[]?)>(rows.Count);
+        foreach (var candidate in candidates.Ranked)
+        {
+            // A candidate whose row is gone was deleted since (its video's ForgetVideo is on its way).
+            if (!rows.TryGetValue(candidate.FrameId, out var row))
+            {
+                continue;
+            }
+
+            if (seal.Open(row) is { } frame && frame.ProjectId == ProjectId)
+            {
+                opened.Add((candidate, frame, row.Embedding));
+            }
+            else
+            {
+                await RejectAsync(row);
+            }
+        }
+
+        var hits = new List<FrameHit>(search.Limit);
+        foreach (var (score, frame) in FrameIndex.Rescore(search, opened))
+        {
+            hits.Add(new FrameHit(frame.FrameId, frame.VideoId, await FilenameAsync(frame.VideoId), frame.ProjectId,
+                frame.Timestamp, Math.Round(score, 4), frame.Caption, frame.DetectedObjects));
+        }
+
+        return new FrameSearchPage(candidates.TotalMatches, hits);
+    }
 
     public Task IndexPendingAsync()
     {
@@ -58,7 +101,8 @@ public sealed class FrameIndexGrain(
         return Task.CompletedTask;
     }
 
-    public Task<FrameIndexStatus> GetStatusAsync() => Task.FromResult(new FrameIndexStatus(_index.Count, !_indexing.IsCompleted));
+    public Task<FrameIndexStatus> GetStatusAsync() =>
+        Task.FromResult(new FrameIndexStatus(_index.Count, !_indexing.IsCompleted, _index.DistinctCaptions, _index.MemoryBytes));
 
     /// <summary>One indexing pass at a time; a request during a pass makes it run once more.</summary>
     private void StartIndexing()
@@ -85,17 +129,16 @@ public sealed class FrameIndexGrain(
                 {
                     page = await store.ReadProjectAsync(ProjectId, indexed: false, after, PageSize);
                     after = page.Count > 0 ? page[^1].FrameId : after;
-                    var fresh = page.Where(f => !_index.Contains(f.FrameId) && !_rejected.Contains(f.FrameId)).ToList();
-                    var vectors = await embedder.EmbedAsync(fresh.Select(f => f.Caption).ToList());
-                    var added = await AddAsync(fresh, vectors);
-                    await store.SaveEmbeddingsAsync(added.Select(i => (fresh[i].FrameId, vectors[i])).ToList());
+                    var fresh = page.Where(f => !_rejected.Contains(f.FrameId)).ToList();
+                    var added = await AddAsync(fresh, CancellationToken.None);
+                    await store.MarkIndexedAsync(added);
                 }
                 while (page.Count == PageSize);
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
             {
-                // The frames stay stored without an embedding; the next pass (next results, or the
-                // next activation) picks them up again.
+                // The frames stay stored, not indexed; the next pass (next results, or the next
+                // activation) picks them up again.
                 logger.LogError(exception, "Indexing frames of project {ProjectId} failed; will retry on the next pass", ProjectId);
                 return;
             }
@@ -103,62 +146,77 @@ public sealed class FrameIndexGrain(
         while (_pendingAgain);
     }
 
-    /// <summary>The stored embeddings; a caption whose stored embedding is unusable is embedded again.</summary>
-    private async Task<float[][]> VectorsOfAsync(IReadOnlyList<StoredFrame> frames)
-    {
-        var vectors = new float[frames.Count][];
-        var redo = new List<int>();
-        for (var i = 0; i < frames.Count; i++)
-        {
-            if (frames[i].Embedding is { } stored && stored.Length == embedder.Dimensions)
-            {
-                vectors[i] = stored;
-            }
-            else
-            {
-                redo.Add(i);
-            }
-        }
-
-        var embedded = await embedder.EmbedAsync(redo.Select(i => frames[i].Caption).ToList());
-        for (var j = 0; j < redo.Count; j++)
-        {
-            vectors[redo[j]] = embedded[j];
-        }
-
-        return vectors;
-    }
-
-    /// <summary>Adds the frames whose seal holds; returns the positions of those added.</summary>
-    private async Task<List<int>> AddAsync(IReadOnlyList<StoredFrame> frames, float[][] vectors)
+    /// <summary>Adds the frames whose seal holds, with their captions' embeddings; returns the ids of those added.</summary>
+    private async Task<List<string>> AddAsync(IReadOnlyList<StoredFrame> frames, CancellationToken cancellationToken)
     {
         // Each seal is checked (and each row's objects parsed) once.
-        var opened = new List<(int Position, FrameInfo Frame)>(frames.Count);
-        for (var i = 0; i < frames.Count; i++)
+        var opened = new List<(FrameInfo Frame, int Sequence)>(frames.Count);
+        foreach (var stored in frames)
         {
-            if (seal.Open(frames[i]) is { } frame && frame.ProjectId == ProjectId)
+            if (seal.Open(stored) is { } frame && frame.ProjectId == ProjectId)
             {
-                opened.Add((i, frame));
+                opened.Add((frame, stored.Sequence));
             }
             else
             {
-                await RejectAsync(frames[i]);
+                await RejectAsync(stored);
             }
         }
 
         await EmbedNewClassesAsync(opened.Select(o => o.Frame));
-        foreach (var (position, frame) in opened)
+        var vectors = await NewCaptionVectorsAsync(opened.Select(o => o.Frame.Caption), cancellationToken);
+        var added = new List<string>(opened.Count);
+        foreach (var (frame, sequence) in opened)
         {
-            if (!_filenames.TryGetValue(frame.VideoId, out var filename))
+            // A caption released by a deletion while the vectors were read is taken in on the next pass.
+            var known = _index.HasCaption(frame.Caption);
+            if (known || vectors.ContainsKey(frame.Caption))
             {
-                filename = (await GrainFactory.GetGrain<IVideoGrain>(frame.VideoId).GetAsync())?.Filename ?? "";
-                _filenames[frame.VideoId] = filename;
+                _index.Add(frame, sequence, known ? null : vectors[frame.Caption]);
+                added.Add(frame.FrameId);
             }
-
-            _index.Add(frame, filename, vectors[position]);
         }
 
-        return opened.Select(o => o.Position).ToList();
+        return added;
+    }
+
+    /// <summary>
+    /// The embeddings of captions the index does not hold yet: stored ones from
+    /// <c>caption_embeddings</c>, the others computed now and stored.
+    /// </summary>
+    private async Task<Dictionary<string, float[]>> NewCaptionVectorsAsync(IEnumerable<string> captions, CancellationToken cancellationToken)
+    {
+        var fresh = captions.Distinct(StringComparer.Ordinal).Where(c => !_index.HasCaption(c)).ToList();
+        var hashes = fresh.Select(FrameIndex.CaptionHash).ToList();
+        var stored = await store.ReadCaptionEmbeddingsAsync(hashes, cancellationToken);
+        var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var missing = new List<int>();
+        for (var i = 0; i < fresh.Count; i++)
+        {
+            if (stored.TryGetValue(Convert.ToHexString(hashes[i]), out var vector) && FrameIndex.IsUsable(vector, embedder.Dimensions))
+            {
+                vectors[fresh[i]] = vector;
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        // In small batches: the silo's model runs one batch at a time, and a search's query waits
+        // for the batch in progress — thousands of new captions at once would time it out.
+        foreach (var batch in missing.Chunk(EmbeddingBatch))
+        {
+            var embedded = await embedder.EmbedAsync(batch.Select(i => fresh[i]).ToList(), cancellationToken);
+            for (var j = 0; j < batch.Length; j++)
+            {
+                vectors[fresh[batch[j]]] = embedded[j];
+            }
+
+            await store.SaveCaptionEmbeddingsAsync(batch.Select((i, j) => (hashes[i], embedded[j])).ToList(), cancellationToken);
+        }
+
+        return vectors;
     }
 
     private async Task EmbedNewClassesAsync(IEnumerable<FrameInfo> frames)
@@ -174,6 +232,17 @@ public sealed class FrameIndexGrain(
         {
             _index.AddClass(classes[i], vectors[i]);
         }
+    }
+
+    private async Task<string> FilenameAsync(string videoId)
+    {
+        if (!_filenames.TryGetValue(videoId, out var filename))
+        {
+            filename = (await GrainFactory.GetGrain<IVideoGrain>(videoId).GetAsync())?.Filename ?? "";
+            _filenames[videoId] = filename;
+        }
+
+        return filename;
     }
 
     private async Task RejectAsync(StoredFrame stored)

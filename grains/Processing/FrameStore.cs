@@ -63,36 +63,69 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
     public async Task<StoredFrame?> GetAsync(string frameId, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {Columns}, embedding FROM video_frames WHERE service_id = $1 AND frame_id = $2");
+            $"SELECT {Columns} FROM video_frames WHERE service_id = $1 AND frame_id = $2");
         command.Parameters.Add(new() { Value = _serviceId });
         command.Parameters.Add(new() { Value = frameId });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
     }
 
-    /// <summary>A project's frames in frame id order after <paramref name="afterFrameId"/>: indexed ones, or those waiting for an embedding.</summary>
+    /// <summary>A project's frames in frame id order after <paramref name="afterFrameId"/>: indexed ones, or those waiting for the index.</summary>
     public async Task<IReadOnlyList<StoredFrame>> ReadProjectAsync(
         string projectId, bool indexed, string afterFrameId, int limit, CancellationToken cancellationToken = default)
     {
         await using var command = dataSource.CreateCommand(
-            $"SELECT {Columns}, embedding FROM video_frames " +
-            $"WHERE service_id = $1 AND project_id = $2 AND frame_id > $3 AND embedding IS {(indexed ? "NOT NULL" : "NULL")} " +
+            $"SELECT {Columns} FROM video_frames " +
+            $"WHERE service_id = $1 AND project_id = $2 AND frame_id > $3 AND {(indexed ? "indexed" : "NOT indexed")} " +
             "ORDER BY frame_id LIMIT $4");
         command.Parameters.Add(new() { Value = _serviceId });
         command.Parameters.Add(new() { Value = projectId });
         command.Parameters.Add(new() { Value = afterFrameId });
         command.Parameters.Add(new() { Value = limit });
-        var frames = new List<StoredFrame>(limit);
+        return await ReadAllAsync(command, limit, cancellationToken);
+    }
+
+    /// <summary>
+    /// The frames of a search's candidates, each with the stored embedding of its caption as it is
+    /// now (null when there is none): what the exact rescoring and the hits are made of.
+    /// </summary>
+    public async Task<IReadOnlyList<StoredFrame>> ReadWithEmbeddingsAsync(IReadOnlyList<string> frameIds, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {string.Join(", ", Columns.Split(", ").Select(c => "f." + c))}, c.embedding FROM video_frames f " +
+            "LEFT JOIN caption_embeddings c ON c.service_id = f.service_id AND c.caption_hash = sha256(convert_to(f.caption, 'UTF8')) " +
+            "WHERE f.service_id = $1 AND f.frame_id = ANY($2)");
+        command.Parameters.Add(new() { Value = _serviceId });
+        command.Parameters.Add(new() { Value = frameIds.ToArray() });
+        return await ReadAllAsync(command, frameIds.Count, cancellationToken);
+    }
+
+    /// <summary>The stored embeddings of the captions with these SHA-256 hashes (keyed by the hash in hex); unknown ones are absent.</summary>
+    public async Task<Dictionary<string, float[]>> ReadCaptionEmbeddingsAsync(IReadOnlyList<byte[]> captionHashes, CancellationToken cancellationToken = default)
+    {
+        var found = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        if (captionHashes.Count == 0)
+        {
+            return found;
+        }
+
+        await using var command = dataSource.CreateCommand(
+            "SELECT caption_hash, embedding FROM caption_embeddings WHERE service_id = $1 AND caption_hash = ANY($2)");
+        command.Parameters.Add(new() { Value = _serviceId });
+        command.Parameters.Add(new() { Value = captionHashes.ToArray() });
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            frames.Add(Read(reader));
+            if (ToVector(reader.GetFieldValue<byte[]>(1)) is { } vector)
+            {
+                found[Convert.ToHexString(reader.GetFieldValue<byte[]>(0))] = vector;
+            }
         }
 
-        return frames;
+        return found;
     }
 
-    public async Task SaveEmbeddingsAsync(IReadOnlyList<(string FrameId, float[] Embedding)> embeddings, CancellationToken cancellationToken = default)
+    public async Task SaveCaptionEmbeddingsAsync(IReadOnlyList<(byte[] CaptionHash, float[] Embedding)> embeddings, CancellationToken cancellationToken = default)
     {
         if (embeddings.Count == 0)
         {
@@ -100,21 +133,75 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
         }
 
         await using var command = dataSource.CreateCommand(
-            "UPDATE video_frames AS f SET embedding = e.embedding " +
-            "FROM unnest($2::text[], $3::bytea[]) AS e(frame_id, embedding) " +
-            "WHERE f.service_id = $1 AND f.frame_id = e.frame_id");
+            "INSERT INTO caption_embeddings (service_id, caption_hash, embedding) " +
+            "SELECT $1, e.caption_hash, e.embedding FROM unnest($2::bytea[], $3::bytea[]) AS e(caption_hash, embedding) " +
+            "ON CONFLICT (service_id, caption_hash) DO UPDATE SET embedding = excluded.embedding");
         command.Parameters.Add(new() { Value = _serviceId });
-        command.Parameters.Add(new() { Value = embeddings.Select(e => e.FrameId).ToArray() });
+        command.Parameters.Add(new() { Value = embeddings.Select(e => e.CaptionHash).ToArray() });
         command.Parameters.Add(new() { Value = embeddings.Select(e => MemoryMarshal.AsBytes(e.Embedding.AsSpan()).ToArray()).ToArray() });
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Records that the project's index has taken these frames in.</summary>
+    public async Task MarkIndexedAsync(IReadOnlyList<string> frameIds, CancellationToken cancellationToken = default)
+    {
+        if (frameIds.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = dataSource.CreateCommand(
+            "UPDATE video_frames SET indexed = true WHERE service_id = $1 AND frame_id = ANY($2)");
+        command.Parameters.Add(new() { Value = _serviceId });
+        command.Parameters.Add(new() { Value = frameIds.ToArray() });
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Deletes a video's frames and the embeddings of the captions no other frame carries any more:
+    /// an embedding is derived from a caption, and a deleted video's results leave nothing behind.
+    /// </summary>
     public async Task DeleteVideoAsync(string videoId, CancellationToken cancellationToken = default)
     {
-        await using var command = dataSource.CreateCommand("DELETE FROM video_frames WHERE service_id = $1 AND video_id = $2");
-        command.Parameters.Add(new() { Value = _serviceId });
-        command.Parameters.Add(new() { Value = videoId });
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var captions = new HashSet<string>(StringComparer.Ordinal);
+        await using (var delete = new NpgsqlCommand(
+            "DELETE FROM video_frames WHERE service_id = $1 AND video_id = $2 RETURNING caption", connection, transaction))
+        {
+            delete.Parameters.Add(new() { Value = _serviceId });
+            delete.Parameters.Add(new() { Value = videoId });
+            await using var reader = await delete.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                captions.Add(reader.GetString(0));
+            }
+        }
+
+        if (captions.Count > 0)
+        {
+            await using var orphans = new NpgsqlCommand(
+                "DELETE FROM caption_embeddings c USING unnest($2::text[]) AS g(caption) " +
+                "WHERE c.service_id = $1 AND c.caption_hash = sha256(convert_to(g.caption, 'UTF8')) " +
+                "AND NOT EXISTS (SELECT 1 FROM video_frames f WHERE f.caption = g.caption AND f.service_id = $1)", connection, transaction);
+            orphans.Parameters.Add(new() { Value = _serviceId });
+            orphans.Parameters.Add(new() { Value = captions.ToArray() });
+            await orphans.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private static async Task<IReadOnlyList<StoredFrame>> ReadAllAsync(NpgsqlCommand command, int expected, CancellationToken cancellationToken)
+    {
+        var frames = new List<StoredFrame>(expected);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            frames.Add(Read(reader));
+        }
+
+        return frames;
     }
 
     /// <summary>A row of <see cref="Columns"/>, with the embedding when the query selected it after them.</summary>
@@ -132,5 +219,5 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
         reader.FieldCount <= 10 || reader.IsDBNull(10) ? null : ToVector(reader.GetFieldValue<byte[]>(10)));
 
     private static float[]? ToVector(byte[] bytes) =>
-        bytes.Length % sizeof(float) == 0 ? MemoryMarshal.Cast<byte, float>(bytes).ToArray() : null;
+        bytes.Length > 0 && bytes.Length % sizeof(float) == 0 ? MemoryMarshal.Cast<byte, float>(bytes).ToArray() : null;
 }

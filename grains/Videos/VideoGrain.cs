@@ -15,6 +15,7 @@ public sealed class VideoGrain(
     IVideoProber prober,
     FrameStore frames,
     FrameSeal seal,
+    DetectionTally tally,
     IOptions<ProcessingOptions> processing,
     TimeProvider clock,
     ILogger<VideoGrain> logger) : Grain, IVideoGrain, IRemindable
@@ -145,6 +146,16 @@ public sealed class VideoGrain(
             FrameSeal.SerializeObjects(frame.DetectedObjects), submission.ModelVersion, createdAt, []))).ToList();
         await frames.InsertAsync(VideoId, first, rows);
 
+        // A video with results from before the tally existed is counted from its rows on first read.
+        if (video.DetectionCounts is not null || video.FrameCount == 0)
+        {
+            video.DetectionCounts ??= new Dictionary<string, int>(StringComparer.Ordinal);
+            foreach (var detected in submission.Frames.SelectMany(f => f.DetectedObjects))
+            {
+                video.DetectionCounts[detected.Class] = video.DetectionCounts.GetValueOrDefault(detected.Class) + 1;
+            }
+        }
+
         video.FrameCount += rows.Count;
         video.Status = VideoStatus.Completed;
         video.ModelVersion = submission.ModelVersion;
@@ -153,6 +164,24 @@ public sealed class VideoGrain(
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IFrameIndexGrain>(video.ProjectId).IndexPendingAsync();
         return new ResultsReceipt(VideoId, video.Status, rows.Count, video.FrameCount, rows.Select(r => r.FrameId).ToList());
+    }
+
+    public async Task<VideoDetections?> GetDetectionsAsync()
+    {
+        if (!Exists)
+        {
+            return null;
+        }
+
+        var video = state.State;
+        if (video.DetectionCounts is null)
+        {
+            var counted = (await tally.CountAsync([VideoId]))[0];
+            video.DetectionCounts = counted.Objects;
+            await state.WriteStateAsync();
+        }
+
+        return new VideoDetections(VideoId, video.FrameCount, new Dictionary<string, int>(video.DetectionCounts, StringComparer.Ordinal));
     }
 
     public async Task<FrameLookup> GetFrameAsync(string frameId)

@@ -25,6 +25,9 @@ public sealed class VideoState
     [Id(18)] public DateTimeOffset? UpdatedAt { get; set; }
     [Id(19)] public string? ModelVersion { get; set; }
 
+    /// <summary>Detected objects by class in the stored results; null for a video whose results predate the tally.</summary>
+    [Id(20)] public Dictionary<string, int>? DetectionCounts { get; set; }
+
     public VideoInfo ToInfo(string videoId) => new(
         videoId, ProjectId, Filename, Description, SizeBytes, Sha256, ContentType, Status,
         UploadedBy, UploadedAt, Media, FrameCount, ProcessedAt);

@@ -85,6 +85,25 @@ public sealed class AnalyticsTests(ProcessingFixture fixture)
     }
 
     [Fact]
+    public async Task Tally_AddsUpResultsPostedInSeveralCalls_AndSurvivesReactivation_AsTheFrameMetadataShows()
+    {
+        var (first, _) = await ProjectWithKnownResultsAsync();
+        await PostAsync(first.ProcessorToken, first.VideoId,
+            ProcessingFixture.Frame(0.6, "a person and a dog", ProcessingFixture.Detected("person"), ProcessingFixture.Detected("Dog")));
+
+        await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
+        var analytics = await GetAsync(first.ProcessorToken, $"?project_id={first.ProjectId}");
+
+        Assert.Equal(5, analytics["overview"]!["total_frames"]!.GetValue<int>());
+        Assert.Equal(8, analytics["overview"]!["total_detections"]!.GetValue<int>());
+        Assert.Equal((3, 37.5), Statistic(analytics["object_statistics"]!["person"]!));
+        Assert.Equal((1, 12.5), Statistic(analytics["object_statistics"]!["Dog"]!));
+        var third = await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/frame/{first.VideoId}-000002/metadata", first.ProcessorToken);
+        Assert.Equal(HttpStatusCode.OK, third.StatusCode);
+        Assert.Equal(8, analytics["detections_by_day"]![0]!["count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task Outsider_NamingAProject_GetsTheSame404_AsForAProjectThatNeverExisted()
     {
         var (first, _) = await ProjectWithKnownResultsAsync();

@@ -1,0 +1,169 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Surveillance.Processing;
+
+/// <summary>
+/// One int8 vector per distinct caption, reference-counted by the frames that carry it. A caption
+/// is known by the first 128 bits of its SHA-256 (the text itself stays in PostgreSQL). Vectors
+/// live in blocks of 4,096 rows, so growing never copies or doubles the whole matrix, and rows
+/// freed by deleted videos are reused. Each vector is scaled so that its largest component is
+/// ±127; a query is scaled to int16, and a score is one integer dot product (AVX2 <c>vpmaddwd</c>
+/// where available) times the two scales.
+/// </summary>
+internal sealed class CaptionVectors(int dimensions)
+{
+    private const int RowsPerBlock = 4096;
+
+    private readonly List<sbyte[]> _blocks = [];
+    private readonly List<float> _scales = [];
+    private readonly List<int> _references = [];
+    private readonly List<UInt128> _keys = [];
+    private readonly Dictionary<UInt128, int> _rows = [];
+    private readonly Stack<int> _free = new();
+
+    /// <summary>Distinct captions held.</summary>
+    public int Count => _rows.Count;
+
+    public long MemoryBytes =>
+        ((long)_blocks.Count * RowsPerBlock * dimensions)
+        + ((long)_scales.Capacity * sizeof(float))
+        + ((long)_references.Capacity * sizeof(int))
+        + ((long)_keys.Capacity * 16)
+        // A Dictionary entry (key, value, hash, next) and its bucket.
+        + (_rows.EnsureCapacity(0) * 32L)
+        + (_free.Count * 4L);
+
+    /// <summary>SHA-256 of the caption's UTF-8: how PostgreSQL's <c>caption_embeddings</c> knows it.</summary>
+    public static byte[] Sha256(string caption) => SHA256.HashData(Encoding.UTF8.GetBytes(caption));
+
+    public bool Contains(string caption) => _rows.ContainsKey(KeyOf(caption));
+
+    /// <summary>The row of the caption, with one more reference; a new caption needs its vector.</summary>
+    public int AddReference(string caption, float[]? vector)
+    {
+        var key = KeyOf(caption);
+        if (_rows.TryGetValue(key, out var row))
+        {
+            _references[row]++;
+            return row;
+        }
+
+        ArgumentNullException.ThrowIfNull(vector);
+        if (!_free.TryPop(out row))
+        {
+            row = _scales.Count;
+            _scales.Add(0);
+            _references.Add(0);
+            _keys.Add(default);
+            if (row / RowsPerBlock == _blocks.Count)
+            {
+                _blocks.Add(new sbyte[RowsPerBlock * dimensions]);
+            }
+        }
+
+        _scales[row] = Quantize(vector, Codes(row));
+        _references[row] = 1;
+        _keys[row] = key;
+        _rows[key] = row;
+        return row;
+    }
+
+    /// <summary>One reference fewer; a caption no frame carries any more frees its row.</summary>
+    public void Release(int row)
+    {
+        if (--_references[row] > 0)
+        {
+            return;
+        }
+
+        _rows.Remove(_keys[row]);
+        _scales[row] = 0;
+        _free.Push(row);
+    }
+
+    /// <summary>
+    /// The int8 cosine of the query with every row (free rows score 0), in an array from the shared
+    /// pool: hand it back with <see cref="Return"/>.
+    /// </summary>
+    public float[] Score(float[] query)
+    {
+        var scores = ArrayPool<float>.Shared.Rent(Math.Max(1, _scales.Count));
+        var largest = 0f;
+        foreach (var q in query)
+        {
+            largest = Math.Max(largest, Math.Abs(q));
+        }
+
+        var queryScale = largest / short.MaxValue;
+        var scaled = new short[dimensions];
+        for (var i = 0; i < dimensions && queryScale > 0; i++)
+        {
+            scaled[i] = (short)Math.Round(query[i] / queryScale);
+        }
+
+        var scales = CollectionsMarshal.AsSpan(_scales);
+        for (var row = 0; row < scales.Length; row++)
+        {
+            scores[row] = Dot(Codes(row), scaled) * scales[row] * queryScale;
+        }
+
+        return scores;
+    }
+
+    public static void Return(float[] scores) => ArrayPool<float>.Shared.Return(scores);
+
+    private Span<sbyte> Codes(int row) => _blocks[row / RowsPerBlock].AsSpan(row % RowsPerBlock * dimensions, dimensions);
+
+    private static UInt128 KeyOf(string caption) => MemoryMarshal.Read<UInt128>(Sha256(caption));
+
+    /// <summary>Writes the int8 codes of a vector; returns the scale that turns them back into floats.</summary>
+    private static float Quantize(float[] vector, Span<sbyte> codes)
+    {
+        var largest = 0f;
+        foreach (var v in vector)
+        {
+            largest = Math.Max(largest, Math.Abs(v));
+        }
+
+        var scale = largest / sbyte.MaxValue;
+        for (var i = 0; i < vector.Length; i++)
+        {
+            codes[i] = scale > 0 ? (sbyte)Math.Clamp(Math.Round(vector[i] / scale), -sbyte.MaxValue, sbyte.MaxValue) : (sbyte)0;
+        }
+
+        return scale;
+    }
+
+    private static int Dot(ReadOnlySpan<sbyte> codes, ReadOnlySpan<short> query)
+    {
+        var i = 0;
+        var sum = 0;
+        if (Avx2.IsSupported && codes.Length >= 32)
+        {
+            ref var c = ref MemoryMarshal.GetReference(codes);
+            ref var q = ref MemoryMarshal.GetReference(query);
+            var (even, odd) = (Vector256<int>.Zero, Vector256<int>.Zero);
+            for (; i + 32 <= codes.Length; i += 32)
+            {
+                even = Avx2.Add(even, Avx2.MultiplyAddAdjacent(
+                    Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref c, (nuint)i)), Vector256.LoadUnsafe(ref q, (nuint)i)));
+                odd = Avx2.Add(odd, Avx2.MultiplyAddAdjacent(
+                    Avx2.ConvertToVector256Int16(Vector128.LoadUnsafe(ref c, (nuint)(i + 16))), Vector256.LoadUnsafe(ref q, (nuint)(i + 16))));
+            }
+
+            sum = Vector256.Sum(Avx2.Add(even, odd));
+        }
+
+        for (; i < codes.Length; i++)
+        {
+            sum += codes[i] * query[i];
+        }
+
+        return sum;
+    }
+}
