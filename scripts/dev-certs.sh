@@ -4,6 +4,9 @@
 #   ca.crt  ca.key      a development cluster CA (10 years; its key never leaves DIR)
 #   silo.crt silo.key   OU=silo: may join the cluster and serve the gateway (serverAuth+clientAuth)
 #   api.crt  api.key    OU=api:  may only connect to a gateway as a client (clientAuth)
+#   https.crt https.key OU=https: the API's own HTTPS server certificate (serverAuth) for
+#                       localhost/127.0.0.1 (README "HTTPS at the API"); its OU is no cluster
+#                       role, so it opens no Orleans link
 # Keys are unencrypted PKCS#8 PEM, mode 0600. A node certificate that is missing, not issued by
 # ca.crt, or expiring within 7 days is issued anew; the CA is made only when it is missing.
 # openssl rather than C#: these are the same commands an operator without cert-manager runs,
@@ -54,5 +57,6 @@ issue() {
 
 issue silo serverAuth,clientAuth
 issue api clientAuth
+issue https serverAuth
 chmod 600 ./*.key
 chmod 644 ./*.crt
