@@ -80,16 +80,18 @@ public sealed class HttpsCertificates : IDisposable
     private void WriteIntermediateChain()
     {
         using var ca = X509Certificate2.CreateFromPemFile(CaPath, Path.Combine(DevDirectory, "ca.key"));
+        // dev-certs.sh may have made the CA a moment ago: nothing it signs may start before it.
+        var validFrom = new DateTimeOffset(ca.NotBefore.ToUniversalTime(), TimeSpan.Zero);
         using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var intermediateRequest = new CertificateRequest("CN=Surveillance test intermediate CA", intermediateKey, HashAlgorithmName.SHA256);
         intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         intermediateRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
-        using var intermediatePublic = intermediateRequest.Create(ca, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(60), RandomNumberGenerator.GetBytes(16));
+        using var intermediatePublic = intermediateRequest.Create(ca, validFrom, DateTimeOffset.UtcNow.AddDays(60), RandomNumberGenerator.GetBytes(16));
         using var intermediate = intermediatePublic.CopyWithPrivateKey(intermediateKey);
 
         using var leafKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         using var leaf = ServerRequest("CN=full-chain", leafKey)
-            .Create(intermediate, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
+            .Create(intermediate, validFrom, DateTimeOffset.UtcNow.AddDays(30), RandomNumberGenerator.GetBytes(16));
         File.WriteAllText(Path.Combine(Root, "full-chain.crt"), leaf.ExportCertificatePem() + "\n" + intermediate.ExportCertificatePem() + "\n");
         File.WriteAllText(Path.Combine(Root, "full-chain.key"), leafKey.ExportPkcs8PrivateKeyPem());
     }
