@@ -10,7 +10,7 @@
 #   --allow    finding ids not counted (printed as such): only for properties of a certificate
 #              that are not the server's doing, e.g. cert_revocation for a development CA without
 #              a revocation service. Never allow a protocol, cipher or vulnerability finding.
-#   --out      keep testssl's CSV and log there (default: a temporary directory)
+#   --out      where testssl's CSV and log and the printed result are kept (default: .test-data/check-tls)
 #
 # tests/Https/TestsslScanTests.cs runs it against the API serving scripts/dev-certs.sh's
 # certificate; README "HTTPS at the API" records the result.
@@ -36,10 +36,7 @@ done
 [ -n "$url" ] || die "usage: scripts/check-tls.sh URL [--add-ca CA.pem] [--allow ID,...] [--out DIR]"
 
 command -v testssl >/dev/null || apt_install testssl.sh
-if [ -z "$out" ]; then
-    out=$(mktemp -d)
-    trap 'rm -rf "$out"' EXIT
-fi
+out=${out:-$PWD/.test-data/check-tls}
 mkdir -p "$out"
 csv="$out/testssl.csv"
 rm -f "$csv"
@@ -62,4 +59,4 @@ awk -F'","' -v allow=",$allow," '
         if (counted) bad++
     }
     END { printf "check-tls: %d finding(s) rated HIGH or CRITICAL\n", bad; exit bad > 0 }
-' "$csv"
+' "$csv" | tee "$out/result.txt"

@@ -19,7 +19,7 @@ public sealed class CertificateRenewalTests(HttpsFixture fixture)
     {
         var (certificate, key) = CopyOf(fixture.Certificates.Server);
         await using var api = await HttpsApi.StartAsync(fixture.Cluster, HttpsApi.Settings((certificate, key), "Off", urls: "https://127.0.0.1:{https}"));
-        var before = await ServedThumbprintAsync(api, fixture.Certificates.Ca);
+        var before = await ServedThumbprintAsync(api);
 
         // The renewal: what cert-manager or certbot writes, here a certificate of the same chain (full-chain file).
         File.Copy(fixture.Certificates.FullChain.Certificate, certificate, overwrite: true);
@@ -27,7 +27,7 @@ public sealed class CertificateRenewalTests(HttpsFixture fixture)
         var expected = X509CertificateLoader.LoadCertificateFromFile(fixture.Certificates.FullChain.Certificate).Thumbprint;
 
         Assert.Equal(X509CertificateLoader.LoadCertificateFromFile(fixture.Certificates.Server.Certificate).Thumbprint, before);
-        await WaitUntilAsync(async () => await ServedThumbprintAsync(api, fixture.Certificates.Ca) == expected);
+        await WaitUntilAsync(async () => await ServedThumbprintAsync(api) == expected);
     }
 
     [Fact]
@@ -36,20 +36,25 @@ public sealed class CertificateRenewalTests(HttpsFixture fixture)
         var logs = new CapturedLogs();
         var (certificate, key) = CopyOf(fixture.Certificates.Server);
         await using var api = await HttpsApi.StartAsync(fixture.Cluster, HttpsApi.Settings((certificate, key), "Off", urls: "https://127.0.0.1:{https}"), logs: logs);
-        var before = await ServedThumbprintAsync(api, fixture.Certificates.Ca);
+        var before = await ServedThumbprintAsync(api);
 
         // Half written: a new certificate whose key has not arrived yet.
         File.Copy(fixture.Certificates.SelfSigned.Certificate, certificate, overwrite: true);
-        await WaitUntilAsync(() => Task.FromResult(logs.Messages.Any(m => m.Contains("cannot be used; the previous certificate stays in use", StringComparison.Ordinal))));
+        // The files are looked at when a handshake asks for the certificate: keep connecting until the refusal is logged.
+        await WaitUntilAsync(async () =>
+        {
+            await ServedThumbprintAsync(api);
+            return logs.Messages.Any(m => m.Contains("cannot be used; the previous certificate stays in use", StringComparison.Ordinal));
+        });
 
-        Assert.Equal(before, await ServedThumbprintAsync(api, fixture.Certificates.Ca));
+        Assert.Equal(before, await ServedThumbprintAsync(api));
     }
 
     [Fact]
     public async Task FullChainFile_SendsTheIntermediate_SoAClientTrustingOnlyTheRootConnects()
     {
         await using var api = await HttpsApi.StartAsync(fixture.Cluster, HttpsApi.Settings(fixture.Certificates.FullChain, "Off", urls: "https://127.0.0.1:{https}"));
-        using var client = HttpsApi.Client(fixture.Certificates.Ca);
+        using var client = HttpsApi.Client(fixture.Certificates.ChainRoot);
 
         using var response = await client.GetAsync(new Uri(api.HttpsBase, "/health/live"));
 
@@ -66,9 +71,10 @@ public sealed class CertificateRenewalTests(HttpsFixture fixture)
         return copy;
     }
 
-    private static async Task<string> ServedThumbprintAsync(HttpsApi api, X509Certificate2 ca)
+    /// <summary>The certificate a new connection is served; whether it is trusted is the other tests' subject.</summary>
+    private static async Task<string> ServedThumbprintAsync(HttpsApi api)
     {
-        await using var tls = await api.HandshakeAsync(ca, SslProtocols.Tls13, SslApplicationProtocol.Http11);
+        await using var tls = await api.HandshakeAsync(null, SslProtocols.Tls13, SslApplicationProtocol.Http11);
         return new X509Certificate2(tls.RemoteCertificate!).Thumbprint;
     }
 

@@ -108,8 +108,8 @@ public sealed class HttpsApi : IAsyncDisposable
         return policy;
     }
 
-    /// <summary>A bare TLS handshake with the HTTPS port; the caller disposes the stream.</summary>
-    public async Task<SslStream> HandshakeAsync(X509Certificate2 ca, SslProtocols protocols, params SslApplicationProtocol[] alpn)
+    /// <summary>A bare TLS handshake with the HTTPS port, trusting <paramref name="ca"/> (null: any certificate); the caller disposes the stream.</summary>
+    public async Task<SslStream> HandshakeAsync(X509Certificate2? ca, SslProtocols protocols, params SslApplicationProtocol[] alpn)
     {
         var tcp = new TcpClient();
         await tcp.ConnectAsync("127.0.0.1", HttpsPort);
@@ -119,7 +119,8 @@ public sealed class HttpsApi : IAsyncDisposable
             TargetHost = "127.0.0.1",
             EnabledSslProtocols = protocols,
             ApplicationProtocols = alpn.Length > 0 ? [.. alpn] : null,
-            CertificateChainPolicy = TrustOnly(ca),
+            CertificateChainPolicy = ca is null ? null : TrustOnly(ca),
+            RemoteCertificateValidationCallback = ca is null ? (_, served, _, _) => served is not null : null,
         }).WaitAsync(TimeSpan.FromSeconds(30));
         return tls;
     }

@@ -37,8 +37,13 @@ public sealed class HttpsCertificates : IDisposable
     /// <summary>The cluster's API client certificate: clientAuth only, so no server certificate.</summary>
     public (string Certificate, string Key) ClientOnly => (Path.Combine(DevDirectory, "api.crt"), Path.Combine(DevDirectory, "api.key"));
 
-    /// <summary>A leaf of an intermediate CA of <see cref="CaPath"/>; the certificate file holds the leaf, then the intermediate.</summary>
+    /// <summary>A leaf of an intermediate CA of <see cref="ChainRootPath"/>; the certificate file holds the leaf, then the intermediate.</summary>
     public (string Certificate, string Key) FullChain => Pair("full-chain");
+
+    /// <summary>The root of <see cref="FullChain"/> (not in the certificate file, as with a public CA).</summary>
+    public string ChainRootPath => Path.Combine(Root, "chain-root.crt");
+
+    public X509Certificate2 ChainRoot => X509CertificateLoader.LoadCertificateFromFile(ChainRootPath);
 
     public (string Certificate, string Key) Expired => Pair("expired");
 
@@ -79,9 +84,14 @@ public sealed class HttpsCertificates : IDisposable
 
     private void WriteIntermediateChain()
     {
-        using var ca = X509Certificate2.CreateFromPemFile(CaPath, Path.Combine(DevDirectory, "ca.key"));
-        // dev-certs.sh may have made the CA a moment ago: nothing it signs may start before it.
-        var validFrom = new DateTimeOffset(ca.NotBefore.ToUniversalTime(), TimeSpan.Zero);
+        // A root of its own: the development CA allows no intermediate (pathlen 0).
+        using var rootKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var rootRequest = new CertificateRequest("CN=Surveillance test root CA", rootKey, HashAlgorithmName.SHA256);
+        rootRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, false, 0, true));
+        rootRequest.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        var validFrom = DateTimeOffset.UtcNow.AddHours(-1);
+        using var ca = rootRequest.CreateSelfSigned(validFrom, DateTimeOffset.UtcNow.AddDays(90));
+        File.WriteAllText(ChainRootPath, ca.ExportCertificatePem());
         using var intermediateKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var intermediateRequest = new CertificateRequest("CN=Surveillance test intermediate CA", intermediateKey, HashAlgorithmName.SHA256);
         intermediateRequest.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
