@@ -16,6 +16,8 @@
 #   SURVEILLANCE_PG_PORT   port of the local PostgreSQL (default 55432)
 #   SURVEILLANCE_PG_DATA   its data dir (default ./.data/postgres; when the PostgreSQL OS user
 #                          cannot enter the checkout, e.g. under /root: /var/lib/surveillance/run-<hash>/postgres)
+#   SURVEILLANCE_API_HTTPS=1   the API serves HTTPS itself on https://127.0.0.1:8443 with the
+#                          development certificate .data/certs/https.crt (README "HTTPS at the API")
 #   ConnectionStrings__Orleans   when set, that database is used and no local PostgreSQL starts
 #   ConnectionStrings__OrleansMigrations   with it: the schema owner's connection, given to the
 #                          silo only (without it the silo migrates with ConnectionStrings__Orleans)
@@ -166,7 +168,9 @@ export Orleans__GatewayPort="${Orleans__GatewayPort:-30000}"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 silo_health="$(local_url "${Silo__DashboardUrl:-http://127.0.0.1:8081}")/health/live"
-api_urls="${ASPNETCORE_URLS:-http://127.0.0.1:8080}"
+api_https="${SURVEILLANCE_API_HTTPS:-0}"
+if [ "$api_https" = 1 ]; then api_default_url=https://127.0.0.1:8443; else api_default_url=http://127.0.0.1:8080; fi
+api_urls="${ASPNETCORE_URLS:-$api_default_url}"
 api_base=$(local_url "$api_urls")
 dashboard="$(local_url "${Silo__DashboardUrl:-http://127.0.0.1:8081}")/dashboard"
 
@@ -187,6 +191,10 @@ mkdir -p "$data"
 certs="$data/certs"
 scripts/dev-certs.sh "$certs"
 export ClusterTls__CaCertificatePath="$certs/ca.crt"
+if [ "$api_https" = 1 ]; then
+    export Https__CertificatePath="${Https__CertificatePath:-$certs/https.crt}" Https__KeyPath="${Https__KeyPath:-$certs/https.key}"
+    export CURL_CA_BUNDLE="$certs/ca.crt"   # this script's health checks trust the development CA
+fi
 
 # Two database roles: the owner's connection (schema migrations) goes to the silo alone, the
 # runtime role's to both services (README "Trust boundaries").

@@ -6,6 +6,9 @@
 #   api.crt  api.key    OU=api:  may only connect to a gateway as a client (clientAuth)
 #   NAME.crt NAME.key   for every further argument NAME=ROLE (ROLE silo or api): a node
 #                       certificate of its own, e.g. scripts/cluster.sh's silo1=silo api2=api
+#   https.crt https.key OU=https: the API's own HTTPS server certificate (serverAuth) for
+#                       localhost/127.0.0.1 (README "HTTPS at the API"); its OU is no cluster
+#                       role, so it opens no Orleans link
 # Keys are unencrypted PKCS#8 PEM, mode 0600. A node certificate that is missing, not issued by
 # ca.crt, or expiring within 7 days is issued anew; the CA is made only when it is missing.
 # openssl rather than C#: these are the same commands an operator without cert-manager runs,
@@ -64,5 +67,6 @@ for node in "${@:2}"; do
         *) echo "error: '$node': expected NAME=silo or NAME=api" >&2; exit 2 ;;
     esac
 done
+issue https serverAuth
 chmod 600 ./*.key
 chmod 644 ./*.crt

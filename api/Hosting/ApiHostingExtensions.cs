@@ -8,6 +8,7 @@ using Surveillance.Api.Audit;
 using Surveillance.Api.Auth;
 using Surveillance.Api.Edge;
 using Surveillance.Api.Errors;
+using Surveillance.Api.Hosting.Https;
 using Surveillance.Api.Health;
 using Surveillance.Api.Http;
 using Surveillance.Api.Processing;
@@ -27,6 +28,7 @@ public static class ApiHostingExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         services.AddSingleton<IMemoryPoolFactory<byte>, LargeBlockMemoryPoolFactory>();
         builder.AddClusterConnection();
+        builder.AddApiHttps();
 
         services.AddOptions<JwtOptions>().Bind(builder.Configuration.GetSection(JwtOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
@@ -76,6 +78,7 @@ public static class ApiHostingExtensions
         app.UseForwardedHeaders();
         app.UseSurveillanceAudit();
         app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseApiHttps();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<BlockGuardMiddleware>();
