@@ -46,7 +46,7 @@ public sealed class HashingCpuShareTests
     [Fact]
     public async Task HashesWithinTheShare_AreNotRefused()
     {
-        var budget = Budget(share: 1);
+        var budget = Budget(share: 1, waitMilliseconds: 10_000);
 
         var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => budget.TryRunAsync(Hash)));
 
