@@ -19,7 +19,7 @@
 # Exit status 0 when the measurement ran (read the verdicts), non-zero on a setup error.
 #
 # Settings (environment): BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_WARMUP (30s),
-# BENCH_DURATION (15s), BENCH_NEW_IP_RATE (120), BENCH_API_PORT (18180), BENCH_PG_PORT (55472),
+# BENCH_DURATION (15s), BENCH_NEW_IP_RATE (120), BENCH_API_PORT (18180), BENCH_PG_PORT (55473),
 # BENCH_SILO_PORT (21211), BENCH_GATEWAY_PORT (31100), BENCH_START_TIMEOUT (900).
 set -euo pipefail
 set +m
@@ -40,7 +40,7 @@ duration=${BENCH_DURATION:-15s}
 new_ip_rate=${BENCH_NEW_IP_RATE:-120}
 api_port=${BENCH_API_PORT:-18180}
 dashboard_port=$((api_port + 1))
-pg_port=${BENCH_PG_PORT:-55472}
+pg_port=${BENCH_PG_PORT:-55473}
 start_timeout=${BENCH_START_TIMEOUT:-900}
 api="http://127.0.0.1:$api_port"
 export BENCH_LUA_DIR="$root/bench/attack"

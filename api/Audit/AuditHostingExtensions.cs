@@ -18,6 +18,7 @@ public static class AuditHostingExtensions
         services.AddSingleton<AuditReader>();
         services.AddSingleton<AuditVerifier>();
         services.AddSingleton<AuditAnonymizer>();
+        services.AddSingleton<SecurityAuditBatcher>();
         services.AddSingleton<IAuditLog, AuditLog>();
         services.AddHostedService<AuditBackgroundWriter>();
         return services;

@@ -1,11 +1,10 @@
 using Surveillance.Audit;
 namespace Surveillance.Api.Audit;
 
-/// <summary>Writes security events at once and routine entries through the bounded backlog.</summary>
-public sealed class AuditLog(AuditStore store, AuditBacklog backlog) : IAuditLog
+/// <summary>Writes security events before their answer (committed together: <see cref="SecurityAuditBatcher"/>) and routine entries through the bounded backlog.</summary>
+public sealed class AuditLog(SecurityAuditBatcher security, AuditBacklog backlog) : IAuditLog
 {
-    public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken) =>
-        store.AppendAsync([entry], cancellationToken);
+    public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken) => security.RecordAsync(entry);
 
     public void Enqueue(AuditEntry entry) => backlog.Enqueue(entry);
 }

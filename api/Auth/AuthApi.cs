@@ -1,7 +1,9 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Surveillance.Api.Audit;
 using Surveillance.Api.Edge;
+using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
 using Surveillance.Edge;
 using Surveillance.Errors;
@@ -30,7 +32,7 @@ public static class AuthApi
         return api;
     }
 
-    private static async Task<Results<Ok<TokenResponse>, Ok<MfaChallengeResponse>>> LoginAsync(
+    private static async Task<Results<Ok<TokenResponse>, Ok<MfaChallengeResponse>, EmptyHttpResult>> LoginAsync(
         HttpContext http, IGrainFactory grains, TokenIssuer tokens, CancellationToken cancellationToken)
     {
         var (username, password) = await LoginForm.ReadAsync(http.Request, cancellationToken);
@@ -40,6 +42,12 @@ public static class AuthApi
         var ticket = tokens.NewTicket();
         var outcome = await grains.GetGrain<IUserGrain>(key)
             .LoginAsync(new LoginAttempt(password, ClientAddress.Of(http), ticket));
+        if (outcome.Failure == LoginFailure.Busy)
+        {
+            await AnswerBusyAsync(http, outcome.RetryAfterSeconds, cancellationToken);
+            return TypedResults.Empty;
+        }
+
         if (outcome.MfaChallenge is { } challenge)
         {
             http.Audit(AuditEvents.MfaChallenge, username: key);
@@ -56,6 +64,22 @@ public static class AuthApi
 
         http.Audit(AuditEvents.LoginSuccess, username: profile.Username);
         return TypedResults.Ok(SignedIn(tokens, profile, ticket, PasswordOnly));
+    }
+
+    /// <summary>
+    /// The silo's hashing budget was used up (issue 10): 503 with Retry-After after a short hold, as a
+    /// refusal — counted and audited in aggregate (<see cref="EdgeRefusals"/>), no exception, no
+    /// per-request audit row, no failed login against the client (its password was never checked).
+    /// </summary>
+    private static async Task AnswerBusyAsync(HttpContext http, int retryAfterSeconds, CancellationToken cancellationToken)
+    {
+        var services = http.RequestServices;
+        services.GetRequiredService<EdgeRefusals>().Count(
+            http, ClientAddress.KeyOf(http), StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable);
+        var hold = services.GetRequiredService<IOptions<RateLimitOptions>>().Value.BusyLoginHoldMilliseconds;
+        await Task.Delay(TimeSpan.FromMilliseconds(hold), services.GetRequiredService<TimeProvider>(), cancellationToken);
+        await Problems.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
+            "Login capacity is used up; retry shortly.", TimeSpan.FromSeconds(retryAfterSeconds));
     }
 
     /// <summary>RFC 8176 <c>amr</c> of a password-only login.</summary>

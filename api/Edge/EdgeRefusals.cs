@@ -7,7 +7,7 @@ using Surveillance.Audit;
 namespace Surveillance.Api.Edge;
 
 /// <summary>
-/// Refusals by the edge (403 IP_BLOCKED, 429 RATE_LIMITED) are counted, not audited one by one: a
+/// Refusals by the edge (403 IP_BLOCKED, 429 RATE_LIMITED, and 503 for a login beyond the hashing budget) are counted, not audited one by one: a
 /// flood of them must not turn into a flood of audit rows. Every
 /// <see cref="RateLimitOptions.RefusalAuditSeconds"/> one row per client and error carries the count.
 /// Memory is bounded: beyond <see cref="MaxClients"/> clients in one period the rest are counted
@@ -22,6 +22,9 @@ public sealed class EdgeRefusals(IAuditLog audit, TimeProvider clock)
 
     /// <summary>The event of the aggregate row of 403 IP_BLOCKED refusals; 429s keep OWASP's <c>excess_rate_limit_exceeded</c>.</summary>
     public const string BlockedEvent = "ip_blocked_refused";
+
+    /// <summary>The event of the aggregate row of logins refused with 503 because the silo's hashing budget was used up.</summary>
+    public const string LoginBusyEvent = "authn_login_refused_busy";
 
     /// <summary>Every aggregate row's request id starts with this.</summary>
     public const string RequestIdPrefix = "edge-refusals-";
@@ -61,7 +64,12 @@ public sealed class EdgeRefusals(IAuditLog audit, TimeProvider clock)
                 Method = "*",
                 Path = "*",
                 StatusCode = status,
-                Event = status == StatusCodes.Status429TooManyRequests ? AuditEvents.RateLimitExceeded : BlockedEvent,
+                Event = status switch
+                {
+                    StatusCodes.Status429TooManyRequests => AuditEvents.RateLimitExceeded,
+                    StatusCodes.Status503ServiceUnavailable => LoginBusyEvent,
+                    _ => BlockedEvent,
+                },
                 Error = error,
                 Details = new Dictionary<string, string>
                 {

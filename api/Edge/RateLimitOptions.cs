@@ -27,6 +27,14 @@ public sealed class RateLimitOptions
     /// <summary>Refused requests (403 IP_BLOCKED, 429) are audited as one row per client and error per this many seconds.</summary>
     public int RefusalAuditSeconds { get; set; } = 60;
 
+    /// <summary>
+    /// A login refused because the silo's hashing budget is used up (503) is answered after this
+    /// hold: a timer, no thread and no CPU. A client that waits for each answer — as stuffing tools
+    /// do, per connection — then cannot turn fast refusals into a flood that takes the CPU the budget
+    /// saved. Kept well under a second, so the refusal is still fast.
+    /// </summary>
+    public int BusyLoginHoldMilliseconds { get; set; } = 250;
+
     public sealed class RuleSetting
     {
         public int? Limit { get; set; }
@@ -79,6 +87,11 @@ public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOption
         if (options.RefusalAuditSeconds is < 1 or > 3600)
         {
             failures.Add("RateLimiting:RefusalAuditSeconds must be 1 to 3600.");
+        }
+
+        if (options.BusyLoginHoldMilliseconds is < 0 or > 5000)
+        {
+            failures.Add("RateLimiting:BusyLoginHoldMilliseconds must be 0 to 5000.");
         }
 
         try

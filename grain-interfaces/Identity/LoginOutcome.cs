@@ -10,13 +10,18 @@ namespace Surveillance.Identity;
 public sealed record LoginOutcome(
     [property: Id(0)] UserProfile? Profile,
     [property: Id(1)] LoginFailure Failure,
-    [property: Id(2)] string? MfaChallenge = null)
+    [property: Id(2)] string? MfaChallenge = null,
+    [property: Id(3)] int RetryAfterSeconds = 0)
 {
     public bool Succeeded => Profile is not null;
 
     public static LoginOutcome Success(UserProfile profile) => new(profile, LoginFailure.None);
 
     public static LoginOutcome Failed(LoginFailure failure) => new(null, failure);
+
+    /// <summary>The silo's hashing budget is used up (issue 10): answered 503 with this Retry-After, not a failed login.</summary>
+    public static LoginOutcome Busy(TimeSpan retryAfter) =>
+        new(null, LoginFailure.Busy, null, (int)Math.Clamp(Math.Ceiling(retryAfter.TotalSeconds), 1, 60));
 
     public static LoginOutcome SecondFactorRequired(string challenge) => new(null, LoginFailure.None, challenge);
 }
@@ -35,4 +40,7 @@ public enum LoginFailure
 
     /// <summary>The second step's <c>mfa_token</c> is unknown, expired or used up.</summary>
     MfaChallengeInvalid = 6,
+
+    /// <summary>Not checked: the password could not be hashed within the silo's budget (a login storm).</summary>
+    Busy = 7,
 }

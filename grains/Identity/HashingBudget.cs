@@ -4,20 +4,55 @@ using Surveillance.Errors;
 namespace Surveillance.Identity;
 
 /// <summary>
-/// The silo's fixed budget for bcrypt: <see cref="PasswordHashingOptions.HashingThreads"/> hashes at
-/// once, a bounded queue, and a short wait. bcrypt is slow on purpose, so unbounded it lets a few dozen
-/// concurrent logins occupy every core and thread-pool thread; past the budget a login is refused with
-/// 503 and Retry-After (<see cref="DomainError.Unavailable"/>) instead of queueing for seconds.
+/// The silo's fixed budget for bcrypt. Two bounds:
+/// <list type="bullet">
+/// <item>Concurrency: <see cref="PasswordHashingOptions.HashingThreads"/> hashes at once, a bounded
+/// queue and a short wait.</item>
+/// <item>A share of the CPU (<see cref="PasswordHashingOptions.HashingCpuShare"/>): sustained
+/// hashing may use at most that share of the silo's cores, after a burst of
+/// <see cref="PasswordHashingOptions.HashingBurstSeconds"/> CPU-seconds. On two cores even one bcrypt
+/// thread is half the machine, so a login storm that kept one thread busy would halve every other
+/// request's rate; the share keeps the rest for them.</item>
+/// </list>
+/// The share is a generic cell rate algorithm (GCRA, the leaky bucket as a meter) over CPU time:
+/// each hash reserves its estimated cost (the running average of measured hashes) and starts when
+/// the meter allows, which is known at once; a hash that could not start within the wait is refused
+/// at once rather than queued. Past either bound a login is refused with 503 and Retry-After
+/// (<see cref="DomainError.Unavailable"/>, or <see cref="HashingOutcome{T}.Refused"/> for the login
+/// path, which answers it without an exception).
 /// </summary>
-public sealed class HashingBudget(IOptions<PasswordHashingOptions> options)
+public sealed class HashingBudget
 {
-    private readonly SemaphoreSlim _threads = new(options.Value.HashingThreads, options.Value.HashingThreads);
-    private readonly int _queueLength = options.Value.HashingQueueLength;
-    private readonly TimeSpan _wait = TimeSpan.FromMilliseconds(options.Value.HashingWaitMilliseconds);
+    private const double InitialCostSeconds = 0.1;
+
+    private readonly SemaphoreSlim _threads;
+    private readonly int _queueLength;
+    private readonly TimeSpan _wait;
+    private readonly TimeProvider _clock;
+
+    // The CPU share's meter, in seconds of the clock's timestamps; null rate: no share bound.
+    private readonly double? _cpuSecondsPerSecond;
+    private readonly double _burstSeconds;
+    private readonly Lock _meter = new();
+    private double _theoreticalArrival;
+    private double _costSeconds = InitialCostSeconds;
+
     private int _waiting;
     private int _running;
     private int _peakRunning;
     private long _refused;
+
+    public HashingBudget(IOptions<PasswordHashingOptions> options, TimeProvider? clock = null)
+    {
+        var settings = options.Value;
+        _threads = new SemaphoreSlim(settings.HashingThreads, settings.HashingThreads);
+        _queueLength = settings.HashingQueueLength;
+        _wait = TimeSpan.FromMilliseconds(settings.HashingWaitMilliseconds);
+        _clock = clock ?? TimeProvider.System;
+        // A share of 1 (all cores) is no bound beyond the threads.
+        _cpuSecondsPerSecond = settings.HashingCpuShare >= 1 ? null : settings.HashingCpuShare * Environment.ProcessorCount;
+        _burstSeconds = settings.HashingBurstSeconds;
+    }
 
     /// <summary>The most hashes that ever ran at once (for metrics and the budget's own tests).</summary>
     public int PeakRunning => Volatile.Read(ref _peakRunning);
@@ -25,21 +60,41 @@ public sealed class HashingBudget(IOptions<PasswordHashingOptions> options)
     /// <summary>Hashes refused because the budget was used up.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
-    /// <summary>Runs <paramref name="work"/> on a thread of the budget, or throws Unavailable.</summary>
+    /// <summary>Runs <paramref name="work"/> on a thread of the budget, or throws Unavailable (503).</summary>
     public async Task<T> RunAsync<T>(Func<T> work)
     {
-        if (!_threads.Wait(0))
+        var outcome = await TryRunAsync(work);
+        return outcome.Ran
+            ? outcome.Value!
+            : throw DomainException.Unavailable("Login capacity is used up; retry shortly.");
+    }
+
+    /// <summary>Runs <paramref name="work"/> within the budget, or says when to retry (no exception: a storm's refusals stay cheap).</summary>
+    public async Task<HashingOutcome<T>> TryRunAsync<T>(Func<T> work)
+    {
+        if (!Reserve(out var delay, out var reservedSeconds))
+        {
+            return Refuse<T>(delay);
+        }
+
+        if (delay > TimeSpan.Zero || !_threads.Wait(0))
         {
             if (Interlocked.Increment(ref _waiting) > _queueLength)
             {
                 Interlocked.Decrement(ref _waiting);
-                throw Refuse();
+                Release(reservedSeconds);
+                return Refuse<T>(delay);
             }
 
             bool acquired;
             try
             {
-                acquired = await _threads.WaitAsync(_wait);
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _clock);
+                }
+
+                acquired = await _threads.WaitAsync(_wait - delay);
             }
             finally
             {
@@ -48,7 +103,8 @@ public sealed class HashingBudget(IOptions<PasswordHashingOptions> options)
 
             if (!acquired)
             {
-                throw Refuse();
+                Release(reservedSeconds);
+                return Refuse<T>(_wait);
             }
         }
 
@@ -56,7 +112,10 @@ public sealed class HashingBudget(IOptions<PasswordHashingOptions> options)
         {
             var running = Interlocked.Increment(ref _running);
             UpdatePeak(running);
-            return await Task.Run(work);
+            var started = _clock.GetTimestamp();
+            var value = await Task.Run(work);
+            Settle(reservedSeconds, _clock.GetElapsedTime(started).TotalSeconds);
+            return new HashingOutcome<T>(true, value, TimeSpan.Zero);
         }
         finally
         {
@@ -65,10 +124,71 @@ public sealed class HashingBudget(IOptions<PasswordHashingOptions> options)
         }
     }
 
-    private DomainException Refuse()
+    /// <summary>
+    /// The meter's decision for one hash: false when it could not start within the wait (then
+    /// <paramref name="delay"/> is when it could); otherwise its cost is reserved and it starts after
+    /// <paramref name="delay"/>.
+    /// </summary>
+    private bool Reserve(out TimeSpan delay, out double reservedSeconds)
+    {
+        reservedSeconds = 0;
+        delay = TimeSpan.Zero;
+        if (_cpuSecondsPerSecond is not { } rate)
+        {
+            return true;
+        }
+
+        var now = Now();
+        lock (_meter)
+        {
+            var interval = _costSeconds / rate;
+            var tolerance = _burstSeconds / rate;
+            var allowedAt = _theoreticalArrival - tolerance;
+            delay = TimeSpan.FromSeconds(Math.Max(0, allowedAt - now));
+            if (delay > _wait)
+            {
+                return false;
+            }
+
+            _theoreticalArrival = Math.Max(_theoreticalArrival, now) + interval;
+            reservedSeconds = _costSeconds;
+            return true;
+        }
+    }
+
+    /// <summary>A reservation that did not run gives its time back.</summary>
+    private void Release(double reservedSeconds)
+    {
+        if (_cpuSecondsPerSecond is { } rate && reservedSeconds > 0)
+        {
+            lock (_meter)
+            {
+                _theoreticalArrival -= reservedSeconds / rate;
+            }
+        }
+    }
+
+    /// <summary>The meter is charged what the hash really took, and the estimate follows (a moving average).</summary>
+    private void Settle(double reservedSeconds, double tookSeconds)
+    {
+        if (_cpuSecondsPerSecond is not { } rate)
+        {
+            return;
+        }
+
+        lock (_meter)
+        {
+            _theoreticalArrival += (tookSeconds - reservedSeconds) / rate;
+            _costSeconds += 0.2 * (tookSeconds - _costSeconds);
+        }
+    }
+
+    private double Now() => _clock.GetTimestamp() / (double)_clock.TimestampFrequency;
+
+    private HashingOutcome<T> Refuse<T>(TimeSpan retryAfter)
     {
         Interlocked.Increment(ref _refused);
-        return DomainException.Unavailable("Login capacity is used up; retry shortly.");
+        return new HashingOutcome<T>(false, default, retryAfter);
     }
 
     private void UpdatePeak(int running)
@@ -79,4 +199,10 @@ public sealed class HashingBudget(IOptions<PasswordHashingOptions> options)
             peak = seen;
         }
     }
+}
+
+/// <summary>A hash that ran (<see cref="Value"/>), or was refused: then <see cref="RetryAfter"/> is when capacity is expected.</summary>
+public readonly record struct HashingOutcome<T>(bool Ran, T? Value, TimeSpan RetryAfter)
+{
+    public bool Refused => !Ran;
 }

@@ -32,6 +32,18 @@ public sealed class PasswordHasher(IOptions<PasswordHashingOptions> options, Has
     public Task SpendDecoyWorkAsync(string password) =>
         budget.RunAsync(() => BCrypt.Net.BCrypt.Verify(PreHash(password), _decoyHash.Value));
 
+    /// <summary>The login path's check: refused by the budget it answers when to retry, without an exception.</summary>
+    public Task<HashingOutcome<bool>> TryVerifyAsync(string password, string hash) =>
+        budget.TryRunAsync(() => BCrypt.Net.BCrypt.Verify(PreHash(password), hash));
+
+    /// <summary>The login path's decoy (<see cref="SpendDecoyWorkAsync"/>), refused exactly like <see cref="TryVerifyAsync"/>.</summary>
+    public Task<HashingOutcome<bool>> TrySpendDecoyWorkAsync(string password) =>
+        budget.TryRunAsync(() => BCrypt.Net.BCrypt.Verify(PreHash(password), _decoyHash.Value));
+
+    /// <summary>A login's rehash at a raised work factor: skipped (done at a later login) when the budget is used up.</summary>
+    public Task<HashingOutcome<string>> TryHashAsync(string password) =>
+        budget.TryRunAsync(() => BCrypt.Net.BCrypt.HashPassword(PreHash(password), _workFactor));
+
     public bool NeedsRehash(string hash) => BCrypt.Net.BCrypt.PasswordNeedsRehash(hash, _workFactor);
 
     private string PreHash(string password) =>

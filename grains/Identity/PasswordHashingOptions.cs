@@ -28,6 +28,17 @@ public sealed class PasswordHashingOptions
     /// for seconds: about the queue's length in hashes at cost 12, with room for a busy machine.
     /// </summary>
     public int HashingWaitMilliseconds { get; set; } = 1000;
+
+    /// <summary>
+    /// The share of the silo's CPU (all cores) that sustained hashing may use; 1 is no bound beyond
+    /// <see cref="HashingThreads"/>. bcrypt is CPU-bound: on two cores one hashing thread is half the
+    /// machine, and a login storm would take that half from every other request. The default, 1/8,
+    /// is a quarter of a core on two cores (about one login per second at cost 12) and one core on eight.
+    /// </summary>
+    public double HashingCpuShare { get; set; } = 0.125;
+
+    /// <summary>CPU-seconds of hashing allowed at once above the share (a burst of logins after quiet).</summary>
+    public double HashingBurstSeconds { get; set; } = 2;
 }
 
 internal sealed class PasswordHashingOptionsValidator : IValidateOptions<PasswordHashingOptions>
@@ -52,6 +63,11 @@ internal sealed class PasswordHashingOptionsValidator : IValidateOptions<Passwor
         if (options.HashingThreads < 1 || options.HashingQueueLength < 0 || options.HashingWaitMilliseconds is < 0 or > 10_000)
         {
             failures.Add("Auth:HashingThreads must be at least 1, Auth:HashingQueueLength at least 0, Auth:HashingWaitMilliseconds 0 to 10000.");
+        }
+
+        if (options.HashingCpuShare is not (> 0 and <= 1) || options.HashingBurstSeconds is not (>= 0 and <= 600))
+        {
+            failures.Add("Auth:HashingCpuShare must be above 0 and at most 1, Auth:HashingBurstSeconds 0 to 600.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

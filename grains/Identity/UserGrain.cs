@@ -13,6 +13,7 @@ namespace Surveillance.Identity;
 public sealed partial class UserGrain(
     [PersistentState("user", StorageNames.Main)] IPersistentState<UserState> state,
     PasswordHasher hasher,
+    Edge.LoginPressure pressure,
     MfaSecretCipher mfaCipher,
     IOptions<LockoutOptions> lockoutOptions,
     TimeProvider clock,
@@ -52,8 +53,9 @@ public sealed partial class UserGrain(
     {
         if (!state.RecordExists)
         {
-            await hasher.SpendDecoyWorkAsync(attempt.Password);
-            return LoginOutcome.Failed(LoginFailure.UnknownUser);
+            return await hasher.TrySpendDecoyWorkAsync(attempt.Password) is { Refused: true } unknownRefused
+                ? Busy(unknownRefused.RetryAfter)
+                : LoginOutcome.Failed(LoginFailure.UnknownUser);
         }
 
         var now = clock.GetUtcNow();
@@ -61,11 +63,18 @@ public sealed partial class UserGrain(
         if (user.Lockout.RefusesLoginFrom(attempt.ClientIp, now, _lockout))
         {
             // The password is not checked while locked, but the same work is spent.
-            await hasher.SpendDecoyWorkAsync(attempt.Password);
-            return LoginOutcome.Failed(LoginFailure.Locked);
+            return await hasher.TrySpendDecoyWorkAsync(attempt.Password) is { Refused: true } lockedRefused
+                ? Busy(lockedRefused.RetryAfter)
+                : LoginOutcome.Failed(LoginFailure.Locked);
         }
 
-        if (!await hasher.VerifyAsync(attempt.Password, user.PasswordHash))
+        var check = await hasher.TryVerifyAsync(attempt.Password, user.PasswordHash);
+        if (check.Refused)
+        {
+            return Busy(check.RetryAfter);
+        }
+
+        if (!check.Value)
         {
             user.Lockout.RecordFailure(now, _lockout);
             // Not awaited: unknown and locked accounts answer without a write (StateWrites).
@@ -78,9 +87,10 @@ public sealed partial class UserGrain(
             return LoginOutcome.Failed(LoginFailure.Inactive);
         }
 
-        if (hasher.NeedsRehash(user.PasswordHash))
+        // Within the budget or not at all: a refused rehash waits for a later login.
+        if (hasher.NeedsRehash(user.PasswordHash) && await hasher.TryHashAsync(attempt.Password) is { Ran: true, Value: { } rehashed })
         {
-            user.PasswordHash = await hasher.HashAsync(attempt.Password);
+            user.PasswordHash = rehashed;
         }
 
         if (user.Mfa.Enabled)
@@ -90,6 +100,16 @@ public sealed partial class UserGrain(
         }
 
         return await CompleteLoginAsync(attempt.ClientIp, attempt.Ticket, now);
+    }
+
+    /// <summary>
+    /// Refused by the hashing budget: the attempt was not checked, so it counts for nothing against the
+    /// account; it does count as login pressure (a storm refused by the budget is still a storm).
+    /// </summary>
+    private LoginOutcome Busy(TimeSpan retryAfter)
+    {
+        pressure.RecordFailedLogin(clock.GetUtcNow());
+        return LoginOutcome.Busy(retryAfter);
     }
 
     public async Task ChangePasswordAsync(string oldPassword, string newPassword, string keepTokenId)

@@ -18,6 +18,12 @@ public sealed class AuditOptions
     /// <summary>Most entries the background writer appends in one transaction.</summary>
     public int BatchSize { get; set; } = 200;
 
+    /// <summary>
+    /// Security events waiting for their (group) commit; beyond this a refused or failed one is counted
+    /// in an aggregate row instead of its own, so a login storm cannot make the audit log its bottleneck.
+    /// </summary>
+    public int SecurityPendingLimit { get; set; } = 1_000;
+
     public byte[] KeyBytes => Convert.FromBase64String(HmacKey);
 }
 
@@ -41,6 +47,11 @@ public sealed class AuditOptionsValidator : IValidateOptions<AuditOptions>
         if (options.QueueCapacity is < 100 or > 1_000_000)
         {
             failures.Add("Audit:QueueCapacity must be between 100 and 1000000.");
+        }
+
+        if (options.SecurityPendingLimit is < 1 or > 1_000_000)
+        {
+            failures.Add("Audit:SecurityPendingLimit must be between 1 and 1000000.");
         }
 
         if (options.BatchSize is < 1 or > 5_000)

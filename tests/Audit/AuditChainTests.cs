@@ -208,4 +208,26 @@ public sealed class AuditChainTests(AuditFixture fixture) : IClassFixture<AuditF
             "SELECT count(*) AS broken FROM (SELECT prev_hash, lag(hash) OVER (ORDER BY id) AS previous FROM audit_log) c WHERE c.previous IS NOT NULL AND c.prev_hash <> c.previous");
         Assert.Equal(0L, links[0]["broken"]);
     }
+
+    [Fact]
+    public async Task SecurityEventFlood_IsCommittedInBatches_EachEventOnRecordBeforeItsAnswer_AndTheChainVerifies()
+    {
+        // Issue 10: a flood of security events (unauthenticated POSTs under /auth) must not cost one
+        // transaction each, yet each stays its own chained row, stored before its answer leaves.
+        var results = await Task.WhenAll(Enumerable.Range(0, 40).Select(i =>
+            fixture.SendAsync(HttpMethod.Post, "/auth/logout", clientIp: $"198.51.100.{i + 100}")));
+
+        var ids = new List<string>();
+        foreach (var (response, requestId) in results)
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.NotNull(await fixture.FindAsync(requestId)); // no waiting: it was on record before the 401 left
+            ids.Add(requestId);
+        }
+
+        var transactions = await fixture.QueryAsync(
+            "SELECT count(DISTINCT xmin::text) AS n FROM audit_log WHERE request_id = ANY($1)", new object[] { ids.ToArray() });
+        Assert.True((long)transactions[0]["n"]! < ids.Count, $"{transactions[0]["n"]} transactions for {ids.Count} events");
+        await AssertValidAsync();
+    }
 }

@@ -15,7 +15,7 @@ public sealed class PasswordHasherTests
 
     private static PasswordHasher Hasher(int workFactor = 10, string? pepper = null)
     {
-        var options = Options.Create(new PasswordHashingOptions { BcryptWorkFactor = workFactor, PasswordPepper = pepper ?? Pepper });
+        var options = Options.Create(new PasswordHashingOptions { BcryptWorkFactor = workFactor, PasswordPepper = pepper ?? Pepper, HashingCpuShare = 1 });
         return new(options, new HashingBudget(options));
     }
 

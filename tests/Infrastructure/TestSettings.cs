@@ -41,6 +41,7 @@ public sealed class TestSettings
         ["Auth:HashingThreads"] = "2",
         ["Auth:HashingQueueLength"] = "256",
         ["Auth:HashingWaitMilliseconds"] = "10000",
+        ["Auth:HashingCpuShare"] = "1",
     });
 
     public Dictionary<string, string?> ApiConfiguration() => Merge(new()

@@ -1,0 +1,96 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Options;
+using Surveillance.Identity;
+using Surveillance.Tests.Infrastructure;
+
+namespace Surveillance.Tests.Edge;
+
+/// <summary>
+/// Issue 10: on two cores even one bcrypt thread is half the machine, so a sustained login storm is
+/// also bounded by a share of the CPU: past it, hashes are refused at once with a time to retry.
+/// </summary>
+public sealed class HashingCpuShareTests
+{
+    private static HashingBudget Budget(double share, int waitMilliseconds = 0) => new(Options.Create(new PasswordHashingOptions
+    {
+        HashingThreads = 2,
+        HashingQueueLength = 10,
+        HashingWaitMilliseconds = waitMilliseconds,
+        HashingCpuShare = share,
+        HashingBurstSeconds = 0,
+    }));
+
+    private static bool Hash()
+    {
+        Thread.Sleep(100); // stands in for bcrypt: the meter charges the measured time
+        return true;
+    }
+
+    [Fact]
+    public async Task SustainedHashing_BeyondItsCpuShare_IsRefusedAtOnce_WithWhenToRetry()
+    {
+        var budget = Budget(share: 0.01);
+
+        var first = await budget.TryRunAsync(Hash);
+        var second = await budget.TryRunAsync(Hash);
+
+        Assert.True(first.Ran);
+        Assert.True(second.Refused);
+        // 0.1 s of hashing at 1 % of the cores earns the next hash only seconds later: that is the Retry-After.
+        Assert.True(second.RetryAfter > TimeSpan.FromSeconds(1), $"retry after {second.RetryAfter}");
+        Assert.Equal(1, budget.Refused);
+        await Assert.ThrowsAsync<Surveillance.Errors.DomainException>(() => budget.RunAsync(Hash));
+    }
+
+    [Fact]
+    public async Task HashesWithinTheShare_AreNotRefused()
+    {
+        var budget = Budget(share: 1, waitMilliseconds: 10_000);
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => budget.TryRunAsync(Hash)));
+
+        Assert.All(outcomes, o => Assert.True(o.Ran));
+    }
+}
+
+/// <summary>A silo whose hashing may use a tiny share of the CPU, after no burst.</summary>
+public sealed class TinyHashingShareFixture : ApiFixture
+{
+    protected override TestSettings CreateSettings() => new()
+    {
+        Overrides =
+        {
+            ["Auth:HashingCpuShare"] = "0.0001",
+            ["Auth:HashingBurstSeconds"] = "0",
+            ["Auth:HashingWaitMilliseconds"] = "0",
+            ["RateLimiting:BusyLoginHoldMilliseconds"] = "100",
+        },
+    };
+}
+
+/// <summary>Storm pressure at the HTTP API: beyond the hashing share a login is a fast 503 with Retry-After, not a 401 or a 500.</summary>
+public sealed class LoginBeyondHashingShareTests(TinyHashingShareFixture fixture) : IClassFixture<TinyHashingShareFixture>
+{
+    [Fact]
+    public async Task LoginStorm_BeyondTheHashingCpuShare_Gets503WithRetryAfter_NotAFailedLogin()
+    {
+        var http = fixture.CreateClient();
+
+        // One hash (the bootstrap admin's, or the first attempt's decoy) spends the share for minutes.
+        var answers = new List<HttpResponseMessage>();
+        for (var i = 0; i < 3; i++)
+        {
+            answers.Add(await http.PostLoginAsync("stuffed-" + i, "wrong password " + i, EdgeFixture.NewIp()));
+        }
+
+        Assert.All(answers, a => Assert.Contains(a.StatusCode, new[] { HttpStatusCode.Unauthorized, HttpStatusCode.ServiceUnavailable }));
+        var refused = answers.Where(a => a.StatusCode == HttpStatusCode.ServiceUnavailable).ToList();
+        Assert.True(refused.Count >= 2, $"{refused.Count} of 3 refused");
+        foreach (var answer in refused)
+        {
+            await answer.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE");
+            Assert.InRange(int.Parse(answer.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture), 1, 60);
+        }
+    }
+}
