@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Surveillance.Api.Audit;
 using Surveillance.Api.Edge;
 using Surveillance.Api.Http;
+using Surveillance.Api.Telemetry;
 using Surveillance.Edge;
 using Surveillance.Errors;
 using Surveillance.Identity;
@@ -40,6 +41,7 @@ public static class AuthApi
         var ticket = tokens.NewTicket();
         var outcome = await grains.GetGrain<IUserGrain>(key)
             .LoginAsync(new LoginAttempt(password, ClientAddress.Of(http), ticket));
+        LoginMetrics.Count(http, outcome);
         if (outcome.MfaChallenge is { } challenge)
         {
             http.Audit(AuditEvents.MfaChallenge, username: key);

@@ -12,6 +12,7 @@ using Surveillance.Api.Health;
 using Surveillance.Api.Http;
 using Surveillance.Api.Processing;
 using Surveillance.Api.Projects;
+using Surveillance.Api.Telemetry;
 using Surveillance.Api.Videos;
 using Surveillance.Hosting;
 using Surveillance.Identity;
@@ -67,6 +68,7 @@ public static class ApiHostingExtensions
         services.AddVideoFiles(builder.Configuration);
         services.AddScoped<UploadReceiver>();
         services.AddOpenApi();
+        builder.AddApiTelemetry();
         return builder;
     }
 

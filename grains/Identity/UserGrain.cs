@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Surveillance.Errors;
+using Surveillance.Telemetry;
 
 namespace Surveillance.Identity;
 
@@ -16,6 +17,7 @@ public sealed partial class UserGrain(
     MfaSecretCipher mfaCipher,
     IOptions<LockoutOptions> lockoutOptions,
     TimeProvider clock,
+    SurveillanceMetrics metrics,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private readonly LockoutOptions _lockout = lockoutOptions.Value;
@@ -68,6 +70,7 @@ public sealed partial class UserGrain(
         if (!await hasher.VerifyAsync(attempt.Password, user.PasswordHash))
         {
             user.Lockout.RecordFailure(now, _lockout);
+            CountLockout(user.Lockout, now);
             // Not awaited: unknown and locked accounts answer without a write (StateWrites).
             _writes.WriteLater();
             return LoginOutcome.Failed(LoginFailure.WrongPassword);

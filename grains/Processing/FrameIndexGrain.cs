@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Surveillance.Telemetry;
 using Surveillance.Videos;
 
 namespace Surveillance.Processing;
@@ -16,6 +17,7 @@ public sealed class FrameIndexGrain(
     FrameSeal seal,
     ITextEmbedder embedder,
     IIntegrityFailureAudit integrity,
+    SearchIndexSizes indexSizes,
     ILogger<FrameIndexGrain> logger) : Grain, IFrameIndexGrain
 {
     private const int PageSize = 1000;
@@ -24,6 +26,7 @@ public sealed class FrameIndexGrain(
     private readonly HashSet<string> _rejected = new(StringComparer.Ordinal);
     private Task _indexing = Task.CompletedTask;
     private bool _pendingAgain;
+    private IDisposable? _sizeGauge;
 
     private string ProjectId => this.GetPrimaryKeyString();
 
@@ -40,7 +43,14 @@ public sealed class FrameIndexGrain(
         while (page.Count == PageSize);
 
         logger.LogInformation("Search index of project {ProjectId} loaded {Frames} frames", ProjectId, _index.Count);
+        _sizeGauge = indexSizes.Track(() => _index.Count);
         StartIndexing();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _sizeGauge?.Dispose();
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public Task<FrameSearchPage> SearchAsync(FrameSearch search) => Task.FromResult(_index.Search(search));
