@@ -43,9 +43,12 @@ public sealed class SurveillanceMetrics
         _searchDuration = Seconds(meter, "surveillance.search.duration", "Duration of searches: query embedding plus every readable project's index.");
         _auditAppends = meter.CreateCounter<long>("surveillance.audit.appends", "{entry}", "Audit entries appended to the hash chain.");
         _storageFaults = meter.CreateCounter<long>("surveillance.storage.faults", "{fault}", "Database or storage faults answered as 503, by where they surfaced.");
-        meter.CreateObservableGauge("surveillance.search.index.frames", indexSizes.TotalFrames, "{frame}",
+        // No measurement at all where no index is active (an API process): a 0 there would read as "the index is empty".
+        meter.CreateObservableGauge<long>("surveillance.search.index.frames",
+            () => indexSizes.ActiveIndexes() == 0 ? [] : [new Measurement<long>(indexSizes.TotalFrames())], "{frame}",
             "Frames held by the search indexes active in this process.");
-        meter.CreateObservableGauge("surveillance.search.indexes", indexSizes.ActiveIndexes, "{index}",
+        meter.CreateObservableGauge<int>("surveillance.search.indexes",
+            () => indexSizes.ActiveIndexes() == 0 ? [] : [new Measurement<int>(indexSizes.ActiveIndexes())], "{index}",
             "Search indexes (one per project) active in this process.");
     }
 
