@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -42,8 +43,18 @@ public static class TelemetryHostingExtensions
         services.AddSingleton<IValidateOptions<MetricsOptions>>(new MetricsOptionsValidator(otherPorts));
 
         var scrape = configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions();
-        var otlp = configuration[OtlpEndpointKey] is { Length: > 0 } ours ? ours : configuration[StandardOtlpEndpointKey];
-        var exportsOtlp = !string.IsNullOrWhiteSpace(otlp);
+        var ourEndpoint = configuration[OtlpEndpointKey];
+        var exportsOtlp = !string.IsNullOrWhiteSpace(ourEndpoint) || !string.IsNullOrWhiteSpace(configuration[StandardOtlpEndpointKey]);
+        // The standard variables (endpoint, protocol, headers) are read by the exporter itself, which also
+        // appends /v1/traces or /v1/metrics for http/protobuf; our key sets the endpoint as given (gRPC).
+        void Endpoint(OtlpExporterOptions o)
+        {
+            if (!string.IsNullOrWhiteSpace(ourEndpoint))
+            {
+                o.Endpoint = new Uri(ourEndpoint);
+            }
+        }
+
         if (!scrape.Enabled && !exportsOtlp)
         {
             return services;
@@ -62,7 +73,7 @@ public static class TelemetryHostingExtensions
 
             if (exportsOtlp)
             {
-                metrics.AddOtlpExporter(o => o.Endpoint = new Uri(otlp!));
+                metrics.AddOtlpExporter(Endpoint);
             }
         });
         if (exportsOtlp)
@@ -72,7 +83,7 @@ public static class TelemetryHostingExtensions
                 .AddSource(NpgsqlSource)
                 // Probes and scrapes every few seconds would drown the traces that matter.
                 .AddAspNetCoreInstrumentation(o => o.Filter = http => !http.Request.Path.StartsWithSegments("/health"))
-                .AddOtlpExporter(o => o.Endpoint = new Uri(otlp!)));
+                .AddOtlpExporter(Endpoint));
         }
 
         if (scrape.Enabled)
