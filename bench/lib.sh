@@ -108,7 +108,7 @@ start_system() {
         Threats__MaxFailedLogins=$unlimited \
         Threats__Allowlist__0=127.0.0.1 \
         "$@" \
-        setsid "$root/run.sh" >"$out/system.log" 2>&1 &
+        Metrics__Port=${Metrics__Port:-0} setsid "$root/run.sh" >"$out/system.log" 2>&1 &
     system_pid=$!
     wait_healthy "system" "$system_pid" "$api/health" "$start_timeout" "$out/system.log"
 }

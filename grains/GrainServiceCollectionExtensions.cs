@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Surveillance.Edge;
 using Surveillance.Identity;
 using Surveillance.Processing;
+using Surveillance.Telemetry;
 using Surveillance.Videos;
 
 namespace Surveillance;
@@ -43,6 +44,7 @@ public static class GrainServiceCollectionExtensions
             .Validate(o => o.DaySeconds > 0 && o.CheckIntervalSeconds > 0, "Retention:DaySeconds and Retention:CheckIntervalSeconds must be positive.")
             .ValidateOnStart();
         services.AddProcessing(configuration);
+        services.AddSurveillanceMetrics();
         services.AddSingleton(TimeProvider.System);
         return services;
     }

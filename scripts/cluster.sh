@@ -19,7 +19,8 @@
 #   CLUSTER_SILOS, CLUSTER_APIS   node counts (3, 2)
 #   CLUSTER_PG_PORT (55440)       PostgreSQL
 #   CLUSTER_SILO_PORT (11120), CLUSTER_GATEWAY_PORT (30020), CLUSTER_DASHBOARD_PORT (8280),
-#   CLUSTER_HEALTH_PORT (8380), CLUSTER_API_PORT (8180)
+#   CLUSTER_HEALTH_PORT (8380), CLUSTER_API_PORT (8180), CLUSTER_METRICS_PORT (9480: silo i
+#                                 scrapes on 9480+i, API i on 9490+i)
 #                                 bases: silo i uses base+i, API i base+i (silo1: 11121, 30021,
 #                                 dashboard 127.0.0.1:8281, health 127.0.0.1:8381;
 #                                 api1: http://127.0.0.1:8181)
@@ -43,6 +44,7 @@ silo_port=${CLUSTER_SILO_PORT:-11120}
 gateway_port=${CLUSTER_GATEWAY_PORT:-30020}
 dashboard_port=${CLUSTER_DASHBOARD_PORT:-8280}
 health_port=${CLUSTER_HEALTH_PORT:-8380}
+metrics_port=${CLUSTER_METRICS_PORT:-9480}
 api_port=${CLUSTER_API_PORT:-8180}
 start_timeout=${CLUSTER_START_TIMEOUT:-300}
 pg_db=surveillance
@@ -153,10 +155,10 @@ launch() {
         # advisory lock, the others find nothing to do.
         env+=(Orleans__SiloPort=$((silo_port + i)) Orleans__GatewayPort=$((gateway_port + i))
             Silo__DashboardUrl="http://127.0.0.1:$((dashboard_port + i))" Silo__HealthUrl="http://127.0.0.1:$((health_port + i))"
-            ConnectionStrings__OrleansMigrations="$owner_cs")
+            Metrics__Port=$((metrics_port + i)) ConnectionStrings__OrleansMigrations="$owner_cs")
     else
         dll=$api_dll
-        env+=(ASPNETCORE_URLS="http://127.0.0.1:$((api_port + i))")
+        env+=(ASPNETCORE_URLS="http://127.0.0.1:$((api_port + i))" Metrics__Port=$((metrics_port + 10 + i)))
     fi
     [ -f "$dll" ] || die "$dll is missing: run without CLUSTER_BUILD=0 (it builds Release)"
     printf '\n===== %s: starting %s =====\n' "$(date -u '+%F %T')" "$node" >>"$logs/$node.log"

@@ -3,8 +3,8 @@
 # database, same ./.data): for trying several silos or API instances on one machine, e.g. to
 # watch a silo fail over. Ctrl-C stops it. Uses the Release build that ./run.sh made.
 #
-#   scripts/start-node.sh silo N   silo port 11111+N, gateway 30000+N, dashboard 127.0.0.1:(8081+10N)
-#   scripts/start-node.sh api N    API on http://127.0.0.1:(8080+10N)
+#   scripts/start-node.sh silo N   silo port 11111+N, gateway 30000+N, dashboard 127.0.0.1:(8081+10N), metrics (9465+10N)
+#   scripts/start-node.sh api N    API on http://127.0.0.1:(8080+10N), metrics (9464+10N)
 #
 # N is 1-9. Like ./run.sh, every environment variable passes through as configuration.
 set -euo pipefail
@@ -52,11 +52,13 @@ case $kind in
         dll="$root/silo/bin/Release/net10.0/Surveillance.Silo.dll"
         export Orleans__SiloPort=$((11111 + n)) Orleans__GatewayPort=$((30000 + n))
         export Silo__DashboardUrl="http://127.0.0.1:$((8081 + 10 * n))"
+        export Metrics__Port="${Metrics__Port:-$((9465 + 10 * n))}"
         log "silo $n: silo port $Orleans__SiloPort, gateway $Orleans__GatewayPort, dashboard $Silo__DashboardUrl/dashboard"
         ;;
     api)
         dll="$root/api/bin/Release/net10.0/Surveillance.Api.dll"
         export ASPNETCORE_URLS="http://127.0.0.1:$((8080 + 10 * n))"
+        export Metrics__Port="${Metrics__Port:-$((9464 + 10 * n))}"
         log "API $n on $ASPNETCORE_URLS"
         ;;
     *) usage ;;

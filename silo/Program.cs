@@ -52,7 +52,9 @@ public static class SiloProgram
         builder.UseOrleans(silo => silo
             .UseSurveillanceClustering(builder.Configuration, host)
             .UseClusterTls(builder.Configuration)
+            .AddActivityPropagation()
             .AddSurveillance(builder.Configuration));
+        builder.Services.AddSiloTelemetry(builder.Configuration, host);
 
         var app = builder.Build();
         if (healthPort is { } port)

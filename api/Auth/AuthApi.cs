@@ -5,6 +5,7 @@ using Surveillance.Api.Audit;
 using Surveillance.Api.Edge;
 using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
+using Surveillance.Api.Telemetry;
 using Surveillance.Edge;
 using Surveillance.Errors;
 using Surveillance.Identity;
@@ -42,6 +43,7 @@ public static class AuthApi
         var ticket = tokens.NewTicket();
         var outcome = await grains.GetGrain<IUserGrain>(key)
             .LoginAsync(new LoginAttempt(password, ClientAddress.Of(http), ticket));
+        LoginMetrics.Count(http, outcome);
         if (outcome.Failure == LoginFailure.Busy)
         {
             await AnswerBusyAsync(http, outcome.RetryAfterSeconds, cancellationToken);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Surveillance.Api.Audit;
 using Surveillance.Api.Http;
+using Surveillance.Api.Telemetry;
 using Surveillance.Audit;
 using Surveillance.Errors;
 using Surveillance.Identity;
@@ -48,6 +49,7 @@ public static class MfaApi
         var ticket = tokens.NewTicket();
         var outcome = await grains.GetGrain<IUserGrain>(username)
             .VerifyMfaAsync(new MfaAttempt(challenge, code, ClientAddress.Of(http), ticket));
+        LoginMetrics.Count(http, outcome);
         if (outcome.Profile is not { } profile)
         {
             throw await FailedAsync(http, grains, username, outcome.Failure);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
+using Surveillance.Api.Telemetry;
 using Surveillance.Edge;
 
 namespace Surveillance.Api.Edge;
@@ -41,6 +42,7 @@ public sealed class EdgeGuardMiddleware(
         if (!decision.IsAllowed)
         {
             refusals.Count(context, key, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited);
+            context.Metrics().RateLimitRefused(rule.Name);
             await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
                 "Too many requests from this IP; retry later.", decision.ResetAt - clock.GetUtcNow());
             return;

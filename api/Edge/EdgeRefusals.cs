@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
 using Surveillance.Api.Audit;
+using Surveillance.Api.Telemetry;
 using Surveillance.Audit;
 
 namespace Surveillance.Api.Edge;
@@ -34,6 +35,7 @@ public sealed class EdgeRefusals(IAuditLog audit, TimeProvider clock)
     public void Count(HttpContext context, string client, int status, string error)
     {
         context.Items[ItemKey] = true;
+        context.Metrics().EdgeRefused(error);
         var period = Volatile.Read(ref _period);
         var key = (client, status, error);
         // ConcurrentDictionary.Count takes every lock: the period counts its keys itself.

@@ -1,5 +1,6 @@
 using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
+using Surveillance.Api.Telemetry;
 using Surveillance.Edge;
 
 namespace Surveillance.Api.Edge;
@@ -14,6 +15,7 @@ public static class ThreatReporter
     {
         var ip = ClientAddress.KeyOf(context);
         context.Items[EventItemKey] = finding.EventName;
+        context.Metrics().EdgeRefused(ErrorCodes.SuspiciousInput);
         var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
         if (await grains.GetGrain<IClientIpGrain>(ip).RecordThreatAsync(finding.EventName) is { } block)
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Surveillance.Api.Telemetry;
 using Surveillance.Errors;
 
 namespace Surveillance.Api.Errors;
@@ -40,6 +41,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             logger.LogWarning(exception, "Cluster or database unavailable while serving {Path}", context.Request.Path);
+            context.Metrics().StorageFault("api");
             context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
         }
         else if (status >= 500)

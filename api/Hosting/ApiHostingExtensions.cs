@@ -13,6 +13,7 @@ using Surveillance.Api.Health;
 using Surveillance.Api.Http;
 using Surveillance.Api.Processing;
 using Surveillance.Api.Projects;
+using Surveillance.Api.Telemetry;
 using Surveillance.Api.Videos;
 using Surveillance.Hosting;
 using Surveillance.Identity;
@@ -69,6 +70,7 @@ public static class ApiHostingExtensions
         services.AddVideoFiles(builder.Configuration);
         services.AddScoped<UploadReceiver>();
         services.AddOpenApi();
+        builder.AddApiTelemetry();
         return builder;
     }
 

@@ -43,6 +43,7 @@ public static class ClusterClientExtensions
             client.UseClusterTls(builder.Configuration);
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(cluster.CallTimeoutSeconds));
             client.AddOutgoingGrainCallFilter<IdempotentCallRetryFilter>();
+            client.AddActivityPropagation();
             var deadline = DateTimeOffset.UtcNow.AddSeconds(cluster.ConnectTimeoutSeconds);
             client.UseConnectionRetryFilter(async (_, cancellationToken) =>
             {

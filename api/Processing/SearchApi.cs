@@ -5,6 +5,7 @@ using Surveillance.Api.Http;
 using Surveillance.Api.Projects;
 using Surveillance.Errors;
 using Surveillance.Processing;
+using Surveillance.Telemetry;
 
 namespace Surveillance.Api.Processing;
 
@@ -24,7 +25,7 @@ public static class SearchApi
     public static RouteHandlerBuilder MapSearchApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/surveillance/search", SearchAsync).WithTags("Search").RequireAuthorization();
 
-    private static async Task<Ok<SearchResponse>> SearchAsync(SearchRequest? body, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<Ok<SearchResponse>> SearchAsync(SearchRequest? body, ClaimsPrincipal user, IGrainFactory grains, SurveillanceMetrics metrics)
     {
         var started = Stopwatch.GetTimestamp();
         var request = Require.Body(body);
@@ -60,6 +61,7 @@ public static class SearchApi
                 h.Caption, DetectedObjectResponse.From(h.DetectedObjects)))
             .ToList();
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        metrics.SearchCompleted(TimeSpan.FromSeconds(seconds));
         return TypedResults.Ok(new SearchResponse(hits, pages.Sum(p => p.TotalMatches), Math.Round(seconds, 4),
             request.ProjectId is null ? null : projects[0].ProjectId));
     }

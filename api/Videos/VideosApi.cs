@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Surveillance.Api.Audit;
 using Surveillance.Api.Projects;
+using Surveillance.Api.Telemetry;
 using Surveillance.Errors;
 using Surveillance.Identity;
 using Surveillance.Storage;
@@ -31,7 +33,9 @@ public static class VideosApi
     private static async Task<Created<UploadReceipt>> UploadAsync(
         HttpContext http, ClaimsPrincipal user, UploadReceiver receiver, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var receipt = await receiver.ReceiveAsync(http, user, cancellationToken);
+        http.Metrics().UploadStored(receipt.SizeBytes, Stopwatch.GetElapsedTime(started));
         return TypedResults.Created($"/surveillance/videos/{receipt.VideoId}", receipt);
     }
 

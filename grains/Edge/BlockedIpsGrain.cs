@@ -1,10 +1,12 @@
 using Microsoft.Extensions.Options;
+using Surveillance.Telemetry;
 
 namespace Surveillance.Edge;
 
 public sealed class BlockedIpsGrain(
     [PersistentState("blocked-ips", StorageNames.Main)] IPersistentState<BlockedIpsState> state,
     IOptions<ThreatOptions> threatOptions,
+    SurveillanceMetrics metrics,
     TimeProvider clock) : Grain, IBlockedIpsGrain
 {
     /// <summary>An API instance renews every <c>BlockList.RenewInterval</c>; one that stops is dropped after this.</summary>
@@ -39,6 +41,7 @@ public sealed class BlockedIpsGrain(
         }
 
         await state.WriteStateAsync();
+        metrics.IpBlocked(BlockReasonTag.Of(reason, durationSeconds));
         var version = ++_version;
         Notify(observer => observer.BlockedAsync(version, block));
         return block;

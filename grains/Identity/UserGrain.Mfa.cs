@@ -30,6 +30,7 @@ public sealed partial class UserGrain
         {
             // A wrong second factor is a failed login: it counts toward the lockout like a wrong password.
             user.Lockout.RecordFailure(now, _lockout);
+            CountLockout(user.Lockout, now);
             _challenges.RecordWrongCode(attempt.Challenge);
             _writes.WriteLater();
             return LoginOutcome.Failed(LoginFailure.WrongMfaCode);
@@ -93,6 +94,7 @@ public sealed partial class UserGrain
         {
             // A stolen token must not become an unlimited oracle for the password or the code.
             user.Lockout.RecordFailure(now, _lockout);
+            CountLockout(user.Lockout, now);
             _writes.WriteLater();
             throw DomainException.Validation("Incorrect password or code");
         }

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Surveillance.Errors;
+using Surveillance.Telemetry;
 
 namespace Surveillance.Identity;
 
@@ -17,6 +18,7 @@ public sealed partial class UserGrain(
     MfaSecretCipher mfaCipher,
     IOptions<LockoutOptions> lockoutOptions,
     TimeProvider clock,
+    SurveillanceMetrics metrics,
     ILogger<UserGrain> logger) : Grain, IUserGrain
 {
     private readonly LockoutOptions _lockout = lockoutOptions.Value;
@@ -77,6 +79,7 @@ public sealed partial class UserGrain(
         if (!check.Value)
         {
             user.Lockout.RecordFailure(now, _lockout);
+            CountLockout(user.Lockout, now);
             // Not awaited: unknown and locked accounts answer without a write (StateWrites).
             _writes.WriteLater();
             return LoginOutcome.Failed(LoginFailure.WrongPassword);

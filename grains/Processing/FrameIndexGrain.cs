@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Surveillance.Telemetry;
 using Surveillance.Videos;
 
 namespace Surveillance.Processing;
@@ -19,6 +20,7 @@ public sealed class FrameIndexGrain(
     FrameSeal seal,
     ITextEmbedder embedder,
     IIntegrityFailureAudit integrity,
+    SearchIndexSizes indexSizes,
     ILogger<FrameIndexGrain> logger) : Grain, IFrameIndexGrain
 {
     private const int PageSize = 5000;
@@ -28,6 +30,7 @@ public sealed class FrameIndexGrain(
     private readonly HashSet<string> _rejected = new(StringComparer.Ordinal);
     private Task _indexing = Task.CompletedTask;
     private bool _pendingAgain;
+    private IDisposable? _sizeGauge;
 
     private string ProjectId => this.GetPrimaryKeyString();
 
@@ -46,7 +49,14 @@ public sealed class FrameIndexGrain(
         _index.TrimExcess();
         logger.LogInformation("Search index of project {ProjectId} loaded {Frames} frames, {Captions} distinct captions, {Bytes} bytes",
             ProjectId, _index.Count, _index.DistinctCaptions, _index.MemoryBytes);
+        _sizeGauge = indexSizes.Track(() => _index.Count);
         StartIndexing();
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        _sizeGauge?.Dispose();
+        return base.OnDeactivateAsync(reason, cancellationToken);
     }
 
     public async Task<FrameSearchPage> SearchAsync(FrameSearch search)

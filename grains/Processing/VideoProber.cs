@@ -1,9 +1,11 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Surveillance.Storage;
+using Surveillance.Telemetry;
 using Surveillance.Videos;
 
 namespace Surveillance.Processing;
@@ -19,6 +21,7 @@ public sealed class VideoProber(
     IDecryptedVideoViews views,
     FfprobeRunner ffprobe,
     IIntegrityFailureAudit integrity,
+    SurveillanceMetrics metrics,
     IOptions<ProcessingOptions> options,
     ILogger<VideoProber> logger) : BackgroundService, IVideoProber
 {
@@ -49,6 +52,7 @@ public sealed class VideoProber(
             {
                 // The job stays 'processing'; the video's reminder retries it after the timeout.
                 logger.LogError(exception, "Probing video {VideoId} failed; its reminder will retry", videoId);
+                metrics.ProbeFailed("error");
             }
         }
     }
@@ -61,7 +65,9 @@ public sealed class VideoProber(
             return;
         }
 
+        var started = Stopwatch.GetTimestamp();
         var outcome = await ProbeStoredAsync(videoId, ticket, cancellationToken);
+        metrics.ProbeCompleted(Stopwatch.GetElapsedTime(started), ProbeFailureTag.Of(outcome));
         await video.CompleteProbeAsync(ticket.Attempt, outcome);
         logger.LogInformation("Probed video {VideoId}: {Outcome}", videoId, outcome.Media is null ? outcome.Error : "decodable");
     }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
+using Surveillance.Telemetry;
 
 namespace Surveillance.Audit;
 
@@ -10,7 +11,7 @@ namespace Surveillance.Audit;
 /// next ids with <c>nextval</c> and inserts; so appends from any number of API instances are
 /// serialised and rows in id order always link.
 /// </summary>
-public sealed class AuditStore(NpgsqlDataSource dataSource, AuditChain chain)
+public sealed class AuditStore(NpgsqlDataSource dataSource, AuditChain chain, SurveillanceMetrics metrics)
 {
     /// <summary>Advisory lock key of audit appends ("AuditL"); the schema migrator uses another.</summary>
     public const long AppendLockKey = 0x4175_6469_744C;
@@ -48,6 +49,7 @@ public sealed class AuditStore(NpgsqlDataSource dataSource, AuditChain chain)
 
         await batch.ExecuteNonQueryAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        metrics.AuditAppended(ids.Length);
         return ids;
     }
 

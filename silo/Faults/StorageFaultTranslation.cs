@@ -1,5 +1,6 @@
 using System.Data.Common;
 using Surveillance.Errors;
+using Surveillance.Telemetry;
 
 namespace Surveillance.Silo.Faults;
 
@@ -11,7 +12,7 @@ namespace Surveillance.Silo.Faults;
 /// <see cref="DomainError.Unavailable"/>, which crosses intact and answers 503 with Retry-After.
 /// A write refused this way was never stored, and the activation that held it in memory is dropped.
 /// </summary>
-public sealed partial class StorageFaultTranslation(ILogger<StorageFaultTranslation> logger) : IIncomingGrainCallFilter
+public sealed partial class StorageFaultTranslation(ILogger<StorageFaultTranslation> logger, SurveillanceMetrics metrics) : IIncomingGrainCallFilter
 {
     public async Task Invoke(IIncomingGrainCallContext context)
     {
@@ -22,6 +23,7 @@ public sealed partial class StorageFaultTranslation(ILogger<StorageFaultTranslat
         catch (Exception exception) when (IsDatabaseFault(exception))
         {
             LogDatabaseFault(logger, exception, context.InterfaceName, context.MethodName);
+            metrics.StorageFault("grain_call");
             // The grain may have changed its state in memory before the write failed: drop the activation,
             // so the next call reads what is really stored instead of serving a write that never happened.
             context.TargetContext.Deactivate(new DeactivationReason(DeactivationReasonCode.ApplicationError, "database fault"));

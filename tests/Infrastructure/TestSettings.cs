@@ -48,6 +48,8 @@ public sealed class TestSettings
     {
         ["ConnectionStrings:Orleans"] = TestDatabase.ConnectionString,
         ["Cluster:ExternalClient"] = "true",
+        // Every API host would bind the same scrape port; tests/Observability turns it on with port 0.
+        ["Metrics:Enabled"] = "false",
         ["Auth:JwtSecret"] = JwtSecret,
         ["Audit:HmacKey"] = AuditHmacKey,
         ["RateLimiting:Rules:login:Limit"] = "100000",

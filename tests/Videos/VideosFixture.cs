@@ -28,6 +28,11 @@ public class VideosFixture : IAsyncLifetime
 
     protected virtual TestSettings CreateSettings() => new();
 
+    /// <summary>Test-only additions to the silo (e.g. the observability tests' scrape endpoint).</summary>
+    protected virtual void ConfigureSilo(ISiloBuilder silo)
+    {
+    }
+
     public HttpClient CreateClient() => Api.CreateClient();
 
     /// <summary>
@@ -120,7 +125,7 @@ public class VideosFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Samples = await SampleVideoCache.GetAsync();
-        Cluster = await TestCluster.StartAsync(CreateSettings());
+        Cluster = await TestCluster.StartAsync(CreateSettings(), configureSilo: ConfigureSilo);
         Api = new ApiHost(Cluster);
     }
 
