@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography;
+using Surveillance.Tests.Audit;
 using Surveillance.Tests.Infrastructure;
 
 namespace Surveillance.Tests.Runbook;
@@ -7,9 +8,10 @@ namespace Surveillance.Tests.Runbook;
 /// <summary>
 /// The HTTP steps of docs/RUNBOOK.md, in the runbook's order, each followed by the check the
 /// runbook tells the operator to make. If an endpoint or its answer changes, the runbook is wrong
-/// and this fails.
+/// and this fails. A database of its own (<see cref="AuditFixture"/>): the runbook verifies the audit
+/// chain, which other test clusters, each with its own audit key, would break in the shared one.
 /// </summary>
-public sealed class IncidentRunbookTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+public sealed class IncidentRunbookTests(AuditFixture fixture) : IClassFixture<AuditFixture>
 {
     [Fact]
     public async Task CompromisedAccount_Deactivate_Investigate_ResetCredentials_Reactivate()
@@ -30,7 +32,7 @@ public sealed class IncidentRunbookTests(ApiFixture fixture) : IClassFixture<Api
         var trail = await (await http.SendAsync(HttpMethod.Get, $"/admin/audit?username={user}&limit=500", admin)).ReadJsonAsync();
         Assert.Contains(trail["entries"]!.AsArray(), e => e!["client_ip"]?.GetValue<string>() == "198.51.100.23");
         var verify = await (await http.SendAsync(HttpMethod.Get, "/admin/audit/verify", admin)).ReadJsonAsync();
-        Assert.True(verify["valid"]!.GetValue<bool>());
+        Assert.True(verify["valid"]!.GetValue<bool>(), $"chain reported broken: {verify.ToJsonString()}");
 
         // 3. New credentials: password reset and MFA reset (the user enrols again).
         Assert.Equal(HttpStatusCode.OK,
