@@ -18,7 +18,8 @@ namespace Surveillance.Tests.Admin;
 /// </summary>
 public sealed class AdminRecoveryTests
 {
-    private const string NewPassword = "a-new-admin-password-after-loss";
+    // Generated per run, like every credential of the suite: nothing secret-shaped in the repository.
+    private static readonly string NewPassword = "admin-reset-" + Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(12));
 
     [Fact]
     public async Task ProductionSilo_OnAnEmptyDatabase_WithoutAnAdminPassword_RefusesToStart_InsteadOfLoggingAGeneratedOne()
