@@ -29,8 +29,8 @@ public static class GrainServiceCollectionExtensions
             .Bind(configuration.GetSection(ThreatOptions.Section))
             .Validate(o => o.MaxThreats > 0 && o.MaxFailedLogins > 0 && o.WindowSeconds > 0 && o.BlockSeconds > 0 && o.MaxBlockSeconds >= o.BlockSeconds,
                 "Threats: MaxThreats, MaxFailedLogins, WindowSeconds and BlockSeconds must be positive, MaxBlockSeconds >= BlockSeconds.")
-            .Validate(o => o.LoginStormFailuresPerMinute > 0 && o.StormLoginLimit > 0 && o.KnownClientSeconds > 0 && o.IdleClientSeconds > 0,
-                "Threats: LoginStormFailuresPerMinute, StormLoginLimit, KnownClientSeconds and IdleClientSeconds must be positive.")
+            .Validate(o => o.LoginStormFailuresPerMinute > 0 && o.StormLoginLimit > 0 && o.KnownClientSeconds > 0 && o.IdleClientSeconds > 0 && o.StoredStrikesPerSecond > 0,
+                "Threats: LoginStormFailuresPerMinute, StormLoginLimit, KnownClientSeconds, IdleClientSeconds and StoredStrikesPerSecond must be positive.")
             .Validate(o => Try(() => IpRanges.Parse(o.Allowlist, "Threats:Allowlist")), "Threats:Allowlist holds an entry that is neither an IP nor a CIDR range.")
             .ValidateOnStart();
         services.AddSingleton<ThreatAllowlist>();

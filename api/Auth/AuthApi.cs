@@ -34,8 +34,15 @@ public static class AuthApi
     }
 
     private static async Task<Results<Ok<TokenResponse>, Ok<MfaChallengeResponse>, EmptyHttpResult>> LoginAsync(
-        HttpContext http, IGrainFactory grains, TokenIssuer tokens, CancellationToken cancellationToken)
+        HttpContext http, IGrainFactory grains, TokenIssuer tokens, LoginGate gate, CancellationToken cancellationToken)
     {
+        if (gate.IsClosed(out var retryAfterSeconds))
+        {
+            LoginMetrics.Count(http, LoginOutcome.Busy(TimeSpan.FromSeconds(retryAfterSeconds)));
+            await AnswerBusyAsync(http, retryAfterSeconds, cancellationToken);
+            return TypedResults.Empty;
+        }
+
         var (username, password) = await LoginForm.ReadAsync(http.Request, cancellationToken);
         var normalized = Usernames.Normalize(username);
         var key = Usernames.IsValid(normalized) ? normalized : UnknownUserKey;
@@ -46,6 +53,7 @@ public static class AuthApi
         LoginMetrics.Count(http, outcome);
         if (outcome.Failure == LoginFailure.Busy)
         {
+            gate.Close(outcome.RetryAfterSeconds);
             await AnswerBusyAsync(http, outcome.RetryAfterSeconds, cancellationToken);
             return TypedResults.Empty;
         }

@@ -35,6 +35,12 @@ public sealed class RateLimitOptions
     /// </summary>
     public int BusyLoginHoldMilliseconds { get; set; } = 250;
 
+    /// <summary>
+    /// After the silo answers that its hashing budget is used up, this API instance refuses logins
+    /// on its own for this long (<c>LoginGate</c>); 0 asks the silo about every login.
+    /// </summary>
+    public int BusyLoginGateMilliseconds { get; set; } = 500;
+
     public sealed class RuleSetting
     {
         public int? Limit { get; set; }
@@ -87,6 +93,11 @@ public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOption
         if (options.RefusalAuditSeconds is < 1 or > 3600)
         {
             failures.Add("RateLimiting:RefusalAuditSeconds must be 1 to 3600.");
+        }
+
+        if (options.BusyLoginGateMilliseconds is < 0 or > 5000)
+        {
+            failures.Add("RateLimiting:BusyLoginGateMilliseconds must be 0 to 5000.");
         }
 
         if (options.BusyLoginHoldMilliseconds is < 0 or > 5000)

@@ -61,6 +61,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<BlockList>();
         services.AddHostedService<BlockListSubscription>();
         services.AddSingleton<EdgeRefusals>();
+        services.AddSingleton<Auth.LoginGate>();
         services.AddHostedService<EdgeRefusalsWriter>();
         services.AddTrustedProxyHeaders();
         services.AddOptions<UploadOptions>()

@@ -10,6 +10,7 @@ public static class ClientIpDefences
     public static IServiceCollection AddClientIpDefences(this IServiceCollection services)
     {
         services.AddSingleton<LoginPressure>();
+        services.AddSingleton<StrikeStoreBudget>();
         services.AddHostedService<LoginPressureReporter>();
         services.AddSingleton<IConfigureOptions<GrainCollectionOptions>, IdleClientCollection>();
         return services;
@@ -25,6 +26,7 @@ public static class ClientIpDefences
         {
             var age = TimeSpan.FromSeconds(threats.Value.IdleClientSeconds);
             options.ClassSpecificCollectionAge[typeof(ClientIpGrain).FullName!] = age;
+            options.ClassSpecificCollectionAge[typeof(ClientHistoryGrain).FullName!] = age;
             // The collector looks at activations once per quantum: a short age needs a short quantum.
             if (options.CollectionQuantum > age / 2)
             {

@@ -33,6 +33,12 @@ public sealed class ThreatOptions
     /// <summary>Idle time after which a client's grain (its soft state) is collected.</summary>
     public int IdleClientSeconds { get; set; } = 120;
 
+    /// <summary>
+    /// Client strikes (threats, failed logins) a silo stores per second (<see cref="StrikeStoreBudget"/>),
+    /// so that an idle collection or a restart does not reset the counters that lead to a block.
+    /// </summary>
+    public int StoredStrikesPerSecond { get; set; } = 100;
+
     /// <summary>IPs and CIDR ranges that are never blocked (monitoring, the office).</summary>
     public List<string> Allowlist { get; set; } = [];
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Surveillance.Identity;
 using Surveillance.Tests.Infrastructure;
@@ -65,8 +66,14 @@ public sealed class TinyHashingShareFixture : ApiFixture
             ["Auth:HashingBurstSeconds"] = "0",
             ["Auth:HashingWaitMilliseconds"] = "0",
             ["RateLimiting:BusyLoginHoldMilliseconds"] = "100",
+            ["RateLimiting:BusyLoginGateMilliseconds"] = $"{GateMilliseconds}",
         },
     };
+
+    public const int GateMilliseconds = 5000;
+
+    /// <summary>Hashes the silo's budget refused: every login that reaches a user grain here is one.</summary>
+    public long SiloRefusals => Cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<HashingBudget>().Refused;
 }
 
 /// <summary>Storm pressure at the HTTP API: beyond the hashing share a login is a fast 503 with Retry-After, not a 401 or a 500.</summary>
@@ -92,5 +99,34 @@ public sealed class LoginBeyondHashingShareTests(TinyHashingShareFixture fixture
             await answer.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE");
             Assert.InRange(int.Parse(answer.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture), 1, 60);
         }
+    }
+
+    [Fact]
+    public async Task LoginStorm_AfterTheSiloSaysBusy_TheApiRefusesOnItsOwn_WithoutAskingTheSilo_ThenAsksAgain()
+    {
+        var http = fixture.CreateClient();
+        var busy = false;
+        for (var i = 0; i < 3 && !busy; i++)
+        {
+            busy = (await http.PostLoginAsync("gate-first-" + i, "wrong password", EdgeFixture.NewIp())).StatusCode == HttpStatusCode.ServiceUnavailable;
+        }
+
+        Assert.True(busy, "the silo never answered busy");
+        var refusals = fixture.SiloRefusals;
+        var gated = await Task.WhenAll(Enumerable.Range(0, 3).Select(i =>
+            http.PostLoginAsync("gated-" + Guid.NewGuid().ToString("N")[..8], "wrong password", EdgeFixture.NewIp())));
+
+        foreach (var answer in gated)
+        {
+            await answer.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE");
+            Assert.InRange(int.Parse(answer.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture), 1, 60);
+        }
+
+        Assert.Equal(refusals, fixture.SiloRefusals);
+
+        // The gate is a moment, not a lockout: after it the next login reaches the silo again.
+        await Task.Delay(TinyHashingShareFixture.GateMilliseconds + 500);
+        await http.PostLoginAsync("after-gate-" + Guid.NewGuid().ToString("N")[..8], "wrong password", EdgeFixture.NewIp());
+        Assert.Equal(refusals + 1, fixture.SiloRefusals);
     }
 }
