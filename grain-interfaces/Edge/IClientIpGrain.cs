@@ -5,9 +5,9 @@ namespace Surveillance.Edge;
 /// <summary>
 /// What the edge knows about one client (key: <see cref="ClientKeys.For"/>, an IPv4 address or an
 /// IPv6 /64): its rate-limit windows, recent threats and failed logins, and its block. One
-/// activation in the cluster, so limits hold however many API instances serve the client. Soft
-/// state only — no storage read or write — so an unseen client costs no database work; blocks are
-/// kept durably by <see cref="IBlockedIpsGrain"/>.
+/// activation in the cluster, so limits hold however many API instances serve the client. Rate
+/// windows are soft state, so an unseen client costs no database work; strikes are also stored by
+/// <see cref="IClientHistoryGrain"/> and blocks by <see cref="IBlockedIpsGrain"/>.
 /// </summary>
 [Alias("surveillance.IClientIpGrain")]
 public interface IClientIpGrain : IGrainWithStringKey
