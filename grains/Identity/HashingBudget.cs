@@ -21,11 +21,12 @@ namespace Surveillance.Identity;
 /// (<see cref="DomainError.Unavailable"/>, or <see cref="HashingOutcome{T}.Refused"/> for the login
 /// path, which answers it without an exception).
 /// </summary>
-public sealed class HashingBudget
+public sealed class HashingBudget : IDisposable
 {
     private const double InitialCostSeconds = 0.1;
 
     private readonly SemaphoreSlim _threads;
+    private readonly HashingThreads _runners;
     private readonly int _queueLength;
     private readonly TimeSpan _wait;
     private readonly TimeProvider _clock;
@@ -46,6 +47,7 @@ public sealed class HashingBudget
     {
         var settings = options.Value;
         _threads = new SemaphoreSlim(settings.HashingThreads, settings.HashingThreads);
+        _runners = new HashingThreads(settings.HashingThreads, settings.HashingThreadNice);
         _queueLength = settings.HashingQueueLength;
         _wait = TimeSpan.FromMilliseconds(settings.HashingWaitMilliseconds);
         _clock = clock ?? TimeProvider.System;
@@ -113,7 +115,7 @@ public sealed class HashingBudget
             var running = Interlocked.Increment(ref _running);
             UpdatePeak(running);
             var started = _clock.GetTimestamp();
-            var value = await Task.Run(work);
+            var value = await _runners.RunAsync(work);
             Settle(reservedSeconds, _clock.GetElapsedTime(started).TotalSeconds);
             return new HashingOutcome<T>(true, value, TimeSpan.Zero);
         }
@@ -181,6 +183,12 @@ public sealed class HashingBudget
             _theoreticalArrival += (tookSeconds - reservedSeconds) / rate;
             _costSeconds += 0.2 * (tookSeconds - _costSeconds);
         }
+    }
+
+    public void Dispose()
+    {
+        _runners.Dispose();
+        _threads.Dispose();
     }
 
     private double Now() => _clock.GetTimestamp() / (double)_clock.TimestampFrequency;

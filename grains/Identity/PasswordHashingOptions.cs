@@ -37,6 +37,13 @@ public sealed class PasswordHashingOptions
     /// </summary>
     public double HashingCpuShare { get; set; } = 0.125;
 
+    /// <summary>
+    /// The Linux nice value of the hashing threads (0 = the silo's own priority, 19 the lowest): when
+    /// the cores are contended, hashing yields them to serving requests; an idle core still hashes at
+    /// full speed. Ignored on other systems.
+    /// </summary>
+    public int HashingThreadNice { get; set; } = 10;
+
     /// <summary>CPU-seconds of hashing allowed at once above the share (a burst of logins after quiet).</summary>
     public double HashingBurstSeconds { get; set; } = 2;
 }
@@ -63,6 +70,11 @@ internal sealed class PasswordHashingOptionsValidator : IValidateOptions<Passwor
         if (options.HashingThreads < 1 || options.HashingQueueLength < 0 || options.HashingWaitMilliseconds is < 0 or > 10_000)
         {
             failures.Add("Auth:HashingThreads must be at least 1, Auth:HashingQueueLength at least 0, Auth:HashingWaitMilliseconds 0 to 10000.");
+        }
+
+        if (options.HashingThreadNice is < 0 or > 19)
+        {
+            failures.Add("Auth:HashingThreadNice must be 0 to 19.");
         }
 
         if (options.HashingCpuShare is not (> 0 and <= 1) || options.HashingBurstSeconds is not (>= 0 and <= 600))
