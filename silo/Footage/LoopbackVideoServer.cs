@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
 using Surveillance.Errors;
@@ -26,6 +28,9 @@ public sealed class LoopbackVideoServer(
     VideoFiles files, IOptions<ProcessingOptions> options, TimeProvider clock, ILogger<LoopbackVideoServer> logger)
     : IDecryptedVideoViews, IAsyncDisposable
 {
+    /// <summary>Loopback moves this in well under a millisecond; Linux doubles it for its bookkeeping.</summary>
+    private const int SendBufferBytes = 128 * 1024;
+
     private readonly ConcurrentDictionary<string, View> _views = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _startLock = new(1, 1);
     private WebApplication? _listener;
@@ -38,27 +43,39 @@ public sealed class LoopbackVideoServer(
         string videoId, string projectId, ContentKey key, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         // A wrong key, a forged header or a truncated file fails here, in the caller, as a VideoIntegrityException.
-        await using (var file = OpenFile(projectId, videoId))
+        var verified = await OpenVideoAsync(projectId, videoId, key, cancellationToken);
+        try
         {
-            using var reader = await OpenReaderAsync(file, videoId, projectId, key, cancellationToken);
-        }
+            RemoveExpired();
+            if (_views.Count >= options.Value.MaxOpenViews)
+            {
+                throw DomainException.Unavailable("Too many videos are being decoded at once; retry shortly.");
+            }
 
-        RemoveExpired();
-        if (_views.Count >= options.Value.MaxOpenViews)
+            var baseUri = await EnsureListeningAsync(cancellationToken);
+            var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
+            var view = new View(this, token, new Uri(baseUri, token), videoId, projectId, key, clock.GetUtcNow() + lifetime, options.Value.MaxRequestsPerView);
+            _views[token] = view;
+            view.Return(verified);
+            return view;
+        }
+        catch
         {
-            throw DomainException.Unavailable("Too many videos are being decoded at once; retry shortly.");
+            verified.Dispose();
+            throw;
         }
-
-        var baseUri = await EnsureListeningAsync(cancellationToken);
-        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
-        var view = new View(this, token, new Uri(baseUri, token), videoId, projectId, key, clock.GetUtcNow() + lifetime, options.Value.MaxRequestsPerView);
-        _views[token] = view;
-        return view;
     }
 
     public async ValueTask DisposeAsync()
     {
-        _views.Clear();
+        foreach (var token in _views.Keys)
+        {
+            if (_views.TryRemove(token, out var view))
+            {
+                view.Close();
+            }
+        }
+
         if (_listener is not null)
         {
             await _listener.DisposeAsync();
@@ -80,6 +97,7 @@ public sealed class LoopbackVideoServer(
             if (_baseUri is null)
             {
                 var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions());
+                builder.WebHost.UseSockets(sockets => sockets.CreateBoundListenSocket = CreateListenSocket);
                 builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
                 {
                     kestrel.Listen(IPAddress.Loopback, 0);
@@ -101,6 +119,19 @@ public sealed class LoopbackVideoServer(
         {
             _startLock.Release();
         }
+    }
+
+    /// <summary>
+    /// The listening socket, with a small send buffer that accepted connections inherit. ffmpeg asks
+    /// for open-ended ranges (<c>bytes=N-</c>) and drops the connection once it has read what it
+    /// needs: with the kernel's autotuned buffer (up to 4 MiB) the view decrypted and copied ~4
+    /// segments nobody read on each such request, CPU taken from the decoder on the same cores.
+    /// </summary>
+    private static Socket CreateListenSocket(EndPoint endpoint)
+    {
+        var socket = SocketTransportOptions.CreateDefaultBoundListenSocket(endpoint);
+        socket.SendBufferSize = SendBufferBytes;
+        return socket;
     }
 
     private async Task ServeAsync(HttpContext http)
@@ -127,10 +158,12 @@ public sealed class LoopbackVideoServer(
             return;
         }
 
+        OpenVideo? video = null;
+        var reusable = false;
         try
         {
-            await using var file = OpenFile(view.ProjectId, view.VideoId);
-            using var reader = await OpenReaderAsync(file, view.VideoId, view.ProjectId, view.Key, http.RequestAborted);
+            video = view.TakeIdle() ?? await OpenVideoAsync(view.ProjectId, view.VideoId, view.Key, http.RequestAborted);
+            var reader = video.Reader;
             var length = reader.PlaintextLength;
             var (offset, count) = (0L, length);
             response.Headers.AcceptRanges = "bytes";
@@ -155,6 +188,8 @@ public sealed class LoopbackVideoServer(
             {
                 await reader.CopyRangeToAsync(response.Body, offset, count, http.RequestAborted);
             }
+
+            reusable = true;
         }
         catch (VideoIntegrityException exception)
         {
@@ -166,45 +201,91 @@ public sealed class LoopbackVideoServer(
         catch (Exception exception) when (exception is OperationCanceledException or IOException && http.RequestAborted.IsCancellationRequested)
         {
             // ffmpeg seeks by dropping a connection and opening another; a cut-off response is routine.
+            // The reader is still sound: every segment read sets its own position.
+            reusable = true;
         }
         finally
         {
+            if (video is not null)
+            {
+                if (reusable)
+                {
+                    view.Return(video);
+                }
+                else
+                {
+                    video.Dispose();
+                }
+            }
+
             view.Exit();
         }
     }
 
-    private FileStream OpenFile(string projectId, string videoId) =>
-        new(files.PathFor(projectId, videoId), new FileStreamOptions
+    /// <summary>The stored file, its header read and its final segment verified under the key.</summary>
+    private async Task<OpenVideo> OpenVideoAsync(string projectId, string videoId, ContentKey key, CancellationToken cancellationToken)
+    {
+        var file = new FileStream(files.PathFor(projectId, videoId), new FileStreamOptions
         {
             Mode = FileMode.Open,
             Access = FileAccess.Read,
             Share = FileShare.Read,
             Options = FileOptions.Asynchronous,
         });
-
-    private static Task<EncryptedVideoReader> OpenReaderAsync(
-        FileStream file, string videoId, string projectId, ContentKey key, CancellationToken cancellationToken) =>
-        EncryptedVideoReader.OpenAsync(file, key.DataKey, videoId, projectId, Convert.FromHexString(key.FileKeyId), cancellationToken);
+        try
+        {
+            var reader = await EncryptedVideoReader.OpenAsync(
+                file, key.DataKey, videoId, projectId, Convert.FromHexString(key.FileKeyId), cancellationToken);
+            return new OpenVideo(file, reader);
+        }
+        catch
+        {
+            await file.DisposeAsync();
+            throw;
+        }
+    }
 
     private void RemoveExpired()
     {
         var now = clock.GetUtcNow();
         foreach (var (token, view) in _views)
         {
-            if (view.ExpiresAt <= now)
+            if (view.ExpiresAt <= now && _views.TryRemove(token, out _))
             {
-                _views.TryRemove(token, out _);
+                view.Close();
             }
         }
     }
 
     private void Revoke(string token) => _views.TryRemove(token, out _);
 
+    /// <summary>A stored video opened and verified: the file and its reader, used by one request at a time.</summary>
+    private sealed class OpenVideo(FileStream file, EncryptedVideoReader reader) : IDisposable
+    {
+        public EncryptedVideoReader Reader => reader;
+
+        /// <summary>Zeroes the reader's plaintext segment buffer and closes the file.</summary>
+        public void Dispose()
+        {
+            reader.Dispose();
+            file.Dispose();
+        }
+    }
+
     private sealed class View(
         LoopbackVideoServer server, string token, Uri url, string videoId, string projectId, ContentKey key, DateTimeOffset expiresAt, int maxRequests)
         : IDecryptedVideoView
     {
         private int _requests;
+        private int _closed;
+
+        /// <summary>
+        /// The verified file and reader the last request left, for the next: ffmpeg opens a new
+        /// connection for every seek (3–4 per frame), and each one re-opening the file re-read and
+        /// re-decrypted the final segment (up to 1 MiB) before its first byte. Its buffer holds
+        /// plaintext of one segment, in memory only, zeroed when the view is closed.
+        /// </summary>
+        private OpenVideo? _idle;
 
         public Uri Url => url;
         public bool IntegrityFailed { get; set; }
@@ -226,9 +307,33 @@ public sealed class LoopbackVideoServer(
 
         public void Exit() => Interlocked.Decrement(ref _requests);
 
+        public OpenVideo? TakeIdle() => Interlocked.Exchange(ref _idle, null);
+
+        /// <summary>Keeps the video for the next request, or disposes it when one is kept already or the view is closed.</summary>
+        public void Return(OpenVideo video)
+        {
+            if (Volatile.Read(ref _closed) != 0 || Interlocked.CompareExchange(ref _idle, video, null) is not null)
+            {
+                video.Dispose();
+            }
+            else if (Volatile.Read(ref _closed) != 0)
+            {
+                // Closed between the check and the exchange: whoever takes it back disposes it.
+                Interlocked.Exchange(ref _idle, null)?.Dispose();
+            }
+        }
+
+        /// <summary>Disposes the kept video; later returns are disposed at once.</summary>
+        public void Close()
+        {
+            Volatile.Write(ref _closed, 1);
+            Interlocked.Exchange(ref _idle, null)?.Dispose();
+        }
+
         public ValueTask DisposeAsync()
         {
             server.Revoke(token);
+            Close();
             return ValueTask.CompletedTask;
         }
     }

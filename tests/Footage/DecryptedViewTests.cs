@@ -31,6 +31,32 @@ public sealed class DecryptedViewTests(FootageSamples samples) : IClassFixture<F
     }
 
     [Fact]
+    public async Task SeeksOneAfterAnother_AsFfmpegMakesThem_EachGetTheExactPlaintext()
+    {
+        // Each request reuses the file and reader the previous one left: the bytes must not show it.
+        // Four segments of 1 MiB (the last one short), so ranges cross segment boundaries.
+        var content = System.Security.Cryptography.RandomNumberGenerator.GetBytes((3 * 1024 * 1024) + 123_457);
+        var stored = await samples.StoreAsync(content);
+        await using var server = samples.NewServer();
+        await using var view = await server.OpenAsync(stored.VideoId, stored.ProjectId, stored.Key, TimeSpan.FromMinutes(1), CancellationToken.None);
+        const long Segment = 1024 * 1024;
+
+        foreach (var (from, to) in new (long, long?)[]
+        {
+            (0, null), (content.Length - 700, null), (48, 5_000), (Segment - 10, Segment + 10), (content.Length / 2, null), (0, 99),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, view.Url);
+            request.Headers.Range = new RangeHeaderValue(from, to);
+            using var response = await Http.SendAsync(request);
+
+            var end = (int)(to ?? content.Length - 1) + 1;
+            Assert.Equal(HttpStatusCode.PartialContent, response.StatusCode);
+            Assert.Equal(content[(int)from..end], await response.Content.ReadAsByteArrayAsync());
+        }
+    }
+
+    [Fact]
     public async Task GuessedOrForeignToken_IsRefused_AndATokenDiesWithItsView()
     {
         var stored = await samples.StoreAsync(samples.Bytes("mpeg4.avi"));
