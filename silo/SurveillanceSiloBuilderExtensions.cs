@@ -1,7 +1,6 @@
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Dashboard;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Surveillance.Audit;
 using Surveillance.Hosting;
@@ -41,16 +40,13 @@ public static class SurveillanceSiloBuilderExtensions
         silo.Services.AddVideoFiles(configuration);
         silo.Services.AddSingleton<LoopbackVideoServer>();
         silo.Services.AddSingleton<IDecryptedVideoViews>(sp => sp.GetRequiredService<LoopbackVideoServer>());
-        silo.Services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateOnStart();
-        silo.Services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(pools.ForApp(connectionString)));
         silo.Services.AddDatabasePools(configuration);
         silo.AddIncomingGrainCallFilter<StorageFaultTranslation>();
         // Faults outside a call and outside grain storage (a grain reading its own tables while it activates)
         // still cross as exceptions the API recognises, instead of failing to serialize.
         silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
-        silo.Services.AddSingleton<AuditChain>();
-        silo.Services.AddSingleton<AuditStore>();
+        silo.Services.AddSurveillanceAudit(configuration);
         silo.Services.AddSingleton<SiloAuditLog>();
         silo.Services.AddSingleton<IVideoDeletionAudit>(sp => sp.GetRequiredService<SiloAuditLog>());
         silo.Services.AddSingleton<IIntegrityFailureAudit>(sp => sp.GetRequiredService<SiloAuditLog>());

@@ -108,7 +108,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
             return null;
         }
 
-        var name = named ?? AuditEvents.Infer(httpRequest.Method, path, status);
+        var name = named ?? RequestAuditEvents.Infer(httpRequest.Method, path, status);
         var user = context.User.Identity?.IsAuthenticated == true ? context.User.FindFirst(TokenClaims.Subject)?.Value : null;
         return new AuditEntry
         {

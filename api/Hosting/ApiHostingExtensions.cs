@@ -15,6 +15,7 @@ using Surveillance.Api.Processing;
 using Surveillance.Api.Projects;
 using Surveillance.Api.Telemetry;
 using Surveillance.Api.Videos;
+using Surveillance.Audit;
 using Surveillance.Hosting;
 using Surveillance.Identity;
 
