@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Dashboard;
+using Microsoft.Extensions.Options;
 using Npgsql;
 using Surveillance.Audit;
 using Surveillance.Hosting;
@@ -23,7 +24,7 @@ public static class SurveillanceSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddSurveillance(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var connectionString = RequireConnectionString(configuration);
+        var connectionString = OrleansConnectionString.Require(configuration);
         var pools = DatabasePoolOptions.From(configuration);
         silo.AddAdoNetGrainStorage(StorageNames.Main, o =>
         {
@@ -52,10 +53,11 @@ public static class SurveillanceSiloBuilderExtensions
         silo.Services.AddSingleton<IIntegrityFailureAudit>(sp => sp.GetRequiredService<SiloAuditLog>());
         // Reminders may fire more often than Orleans' one-minute default when retention checks or
         // probe retries are configured to (tests); production keeps the default.
-        var shortest = TimeSpan.FromSeconds(Math.Min(
-            configuration.GetValue("Retention:CheckIntervalSeconds", 3600),
-            configuration.GetValue("Processing:ProbeRetrySeconds", 60)));
-        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = shortest < o.MinimumReminderPeriod ? shortest : o.MinimumReminderPeriod);
+        silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<RetentionOptions>, IOptions<ProcessingOptions>>((o, retention, processing) =>
+        {
+            var shortest = TimeSpan.FromSeconds(Math.Min(retention.Value.CheckIntervalSeconds, processing.Value.ProbeRetrySeconds));
+            o.MinimumReminderPeriod = shortest < o.MinimumReminderPeriod ? shortest : o.MinimumReminderPeriod;
+        });
         silo.AddDashboard();
         silo.AddStartupTask(async (services, _) => await BootstrapAdmin.EnsureAsync(
             services.GetRequiredService<IGrainFactory>(),
@@ -68,7 +70,7 @@ public static class SurveillanceSiloBuilderExtensions
     /// <summary>Membership in PostgreSQL, so silos and API clients find each other through the database.</summary>
     public static ISiloBuilder UseSurveillanceClustering(this ISiloBuilder silo, IConfiguration configuration, SiloHostOptions host)
     {
-        var connectionString = RequireConnectionString(configuration);
+        var connectionString = OrleansConnectionString.Require(configuration);
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = AdoNetInvariant;
@@ -86,10 +88,4 @@ public static class SurveillanceSiloBuilderExtensions
             listenOnAnyHostAddress: host.ListenOnAnyHostAddress);
         return silo;
     }
-
-    public static string RequireConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString("Orleans") is { Length: > 0 } cs
-            ? cs
-            : throw new InvalidOperationException(
-                "ConnectionStrings:Orleans is missing: the silo needs PostgreSQL for clustering, state and reminders.");
 }
