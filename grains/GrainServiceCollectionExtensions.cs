@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Surveillance.Edge;
 using Surveillance.Identity;
@@ -45,7 +46,7 @@ public static class GrainServiceCollectionExtensions
             .ValidateOnStart();
         services.AddProcessing(configuration);
         services.AddSurveillanceMetrics();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 

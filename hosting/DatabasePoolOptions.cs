@@ -10,7 +10,7 @@ namespace Surveillance.Hosting;
 /// Orleans ADO.NET providers share (membership, grain state, reminders: one pool per connection
 /// string) and our own data source (audit, health). Without explicit bounds each pool grows to
 /// Npgsql's default of 100, and two processes exhaust a server with the default
-/// <c>max_connections</c> of 100 (issue 12: the cluster then reported itself disconnected for ~30 s).
+/// <c>max_connections</c> of 100, and the cluster then reports itself disconnected.
 /// </summary>
 public sealed class DatabasePoolOptions
 {

@@ -71,7 +71,7 @@ public static class SiloProgram
     public static Task VerifySecretsAsync(WebApplication app, CancellationToken cancellationToken) =>
         SecretCheckValues.VerifyAsync(
             app.Configuration,
-            SurveillanceSiloBuilderExtensions.RequireConnectionString(app.Configuration),
+            OrleansConnectionString.Require(app.Configuration),
             app.Configuration["Orleans:ServiceId"] ?? "surveillance",
             cancellationToken);
 }

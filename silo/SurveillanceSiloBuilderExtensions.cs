@@ -24,7 +24,7 @@ public static class SurveillanceSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder AddSurveillance(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var connectionString = RequireConnectionString(configuration);
+        var connectionString = OrleansConnectionString.Require(configuration);
         var pools = DatabasePoolOptions.From(configuration);
         silo.AddAdoNetGrainStorage(StorageNames.Main, o =>
         {
@@ -41,25 +41,23 @@ public static class SurveillanceSiloBuilderExtensions
         silo.Services.AddVideoFiles(configuration);
         silo.Services.AddSingleton<LoopbackVideoServer>();
         silo.Services.AddSingleton<IDecryptedVideoViews>(sp => sp.GetRequiredService<LoopbackVideoServer>());
-        silo.Services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.Section)).ValidateOnStart();
-        silo.Services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
         silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(pools.ForApp(connectionString)));
         silo.Services.AddDatabasePools(configuration);
         silo.AddIncomingGrainCallFilter<StorageFaultTranslation>();
         // Faults outside a call and outside grain storage (a grain reading its own tables while it activates)
         // still cross as exceptions the API recognises, instead of failing to serialize.
         silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
-        silo.Services.AddSingleton<AuditChain>();
-        silo.Services.AddSingleton<AuditStore>();
+        silo.Services.AddSurveillanceAudit(configuration);
         silo.Services.AddSingleton<SiloAuditLog>();
         silo.Services.AddSingleton<IVideoDeletionAudit>(sp => sp.GetRequiredService<SiloAuditLog>());
         silo.Services.AddSingleton<IIntegrityFailureAudit>(sp => sp.GetRequiredService<SiloAuditLog>());
         // Reminders may fire more often than Orleans' one-minute default when retention checks or
         // probe retries are configured to (tests); production keeps the default.
-        var shortest = TimeSpan.FromSeconds(Math.Min(
-            configuration.GetValue("Retention:CheckIntervalSeconds", 3600),
-            configuration.GetValue("Processing:ProbeRetrySeconds", 60)));
-        silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = shortest < o.MinimumReminderPeriod ? shortest : o.MinimumReminderPeriod);
+        silo.Services.AddOptions<ReminderOptions>().Configure<IOptions<RetentionOptions>, IOptions<ProcessingOptions>>((o, retention, processing) =>
+        {
+            var shortest = TimeSpan.FromSeconds(Math.Min(retention.Value.CheckIntervalSeconds, processing.Value.ProbeRetrySeconds));
+            o.MinimumReminderPeriod = shortest < o.MinimumReminderPeriod ? shortest : o.MinimumReminderPeriod;
+        });
         silo.AddDashboard();
         silo.AddStartupTask(async (services, _) => await BootstrapAdmin.EnsureAsync(
             services.GetRequiredService<IGrainFactory>(),
@@ -72,7 +70,7 @@ public static class SurveillanceSiloBuilderExtensions
     /// <summary>Membership in PostgreSQL, so silos and API clients find each other through the database.</summary>
     public static ISiloBuilder UseSurveillanceClustering(this ISiloBuilder silo, IConfiguration configuration, SiloHostOptions host)
     {
-        var connectionString = RequireConnectionString(configuration);
+        var connectionString = OrleansConnectionString.Require(configuration);
         silo.UseAdoNetClustering(o =>
         {
             o.Invariant = AdoNetInvariant;
@@ -90,10 +88,4 @@ public static class SurveillanceSiloBuilderExtensions
             listenOnAnyHostAddress: host.ListenOnAnyHostAddress);
         return silo;
     }
-
-    public static string RequireConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString("Orleans") is { Length: > 0 } cs
-            ? cs
-            : throw new InvalidOperationException(
-                "ConnectionStrings:Orleans is missing: the silo needs PostgreSQL for clustering, state and reminders.");
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Surveillance.Api.Auth;
+using Surveillance.Audit;
 using Surveillance.Errors;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
@@ -27,7 +28,7 @@ public static class AuditApi
 
     private static async Task<Ok<AuditListResponse>> ListAsync(HttpRequest request, AuditReader reader, CancellationToken cancellationToken)
     {
-        var filter = AuditFilter.Parse(request.Query);
+        var filter = AuditFilterQuery.Parse(request.Query);
         var records = await reader.QueryAsync(filter, cancellationToken);
         return TypedResults.Ok(new AuditListResponse(records.Select(AuditEntryResponse.From).ToList()));
     }

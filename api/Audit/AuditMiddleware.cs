@@ -51,7 +51,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
             catch (Exception exception) when (entry.StatusCode >= 500 && ClusterFaults.IsTransient(exception))
             {
                 // The answer already refuses (a 503 of the same outage): it grants nothing that needed the
-                // record, and failing it here would turn that 503 into an empty 500 (issue 12).
+                // record, and failing it here would turn that 503 into an empty 500.
                 LogSecurityEventLost(logger, exception, entry.Event, entry.RequestId);
             }
         }
@@ -108,7 +108,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
             return null;
         }
 
-        var name = named ?? AuditEvents.Infer(httpRequest.Method, path, status);
+        var name = named ?? RequestAuditEvents.Infer(httpRequest.Method, path, status);
         var user = context.User.Identity?.IsAuthenticated == true ? context.User.FindFirst(TokenClaims.Subject)?.Value : null;
         return new AuditEntry
         {

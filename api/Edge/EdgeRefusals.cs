@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using Surveillance.Api.Audit;
 using Surveillance.Api.Telemetry;
 using Surveillance.Audit;
 

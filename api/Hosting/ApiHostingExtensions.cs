@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Surveillance.Api.Admin;
 using Surveillance.Api.Audit;
@@ -15,6 +16,7 @@ using Surveillance.Api.Processing;
 using Surveillance.Api.Projects;
 using Surveillance.Api.Telemetry;
 using Surveillance.Api.Videos;
+using Surveillance.Audit;
 using Surveillance.Hosting;
 using Surveillance.Identity;
 
@@ -33,7 +35,7 @@ public static class ApiHostingExtensions
 
         services.AddOptions<JwtOptions>().Bind(builder.Configuration.GetSection(JwtOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<JwtOptions>, JwtOptionsValidator>();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TokenIssuer>();
         services.AddMfaOptions(builder.Configuration, builder.Environment);
         services.AddSingleton<SessionCache>();

@@ -6,7 +6,7 @@ namespace Surveillance.Api.Hosting;
 
 public static class ClusterClientExtensions
 {
-    public const string ConnectionStringName = "Orleans";
+    public const string ConnectionStringName = OrleansConnectionString.Name;
 
     /// <summary>
     /// The Orleans client: it finds gateways through the same PostgreSQL membership table as the
@@ -21,8 +21,7 @@ public static class ClusterClientExtensions
                 "Cluster:CallTimeoutSeconds must be 1-120, Cluster:ConnectTimeoutSeconds positive, Cluster:IdempotentRetries 0-5.")
             .ValidateOnStart();
 
-        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
-            ?? throw new InvalidOperationException("ConnectionStrings:Orleans is missing: the API finds the cluster through PostgreSQL.");
+        var connectionString = OrleansConnectionString.Require(builder.Configuration);
         var pools = DatabasePoolOptions.From(builder.Configuration);
         builder.Services.AddDatabasePools(builder.Configuration);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(pools.ForApp(connectionString)));

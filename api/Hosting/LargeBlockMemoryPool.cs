@@ -7,8 +7,8 @@ namespace Surveillance.Api.Hosting;
 /// <summary>
 /// Gives Kestrel buffers of <see cref="LargeBlockMemoryPool.BlockSize"/> instead of its default
 /// 4 KiB blocks. The socket transport receives into one block at a time, so a 400 MiB upload
-/// costs some 13,000 receive calls, pipe flushes and thread hops instead of 100,000 (measured:
-/// about a fifth of the API's CPU time per upload, bench/README.md). Registered in place of
+/// costs some 13,000 receive calls, pipe flushes and thread hops instead of 100,000, which is a
+/// large share of the API's CPU per upload (figures: bench/README.md). Registered in place of
 /// Kestrel's own factory; the transport picks it up from dependency injection.
 /// </summary>
 public sealed class LargeBlockMemoryPoolFactory : IMemoryPoolFactory<byte>

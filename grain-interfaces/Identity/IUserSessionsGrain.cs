@@ -1,5 +1,3 @@
-using Orleans.Concurrency;
-
 namespace Surveillance.Identity;
 
 /// <summary>
@@ -14,9 +12,6 @@ public interface IUserSessionsGrain : IGrainWithStringKey
 {
     /// <summary>Records a newly issued token.</summary>
     [Alias("OpenAsync")] Task OpenAsync(SessionTicket ticket);
-
-    /// <summary>True while the token was issued and neither revoked nor expired (API instances use <see cref="LeaseAsync"/>).</summary>
-    [Alias("IsActiveAsync"), ReadOnly] Task<bool> IsActiveAsync(string tokenId);
 
     /// <summary>
     /// The live sessions for <paramref name="holder"/> to cache for the lease's lifetime: the per-request

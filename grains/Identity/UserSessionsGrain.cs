@@ -20,9 +20,6 @@ public sealed class UserSessionsGrain(
         await RecallAsync(revocation: false);
     }
 
-    public Task<bool> IsActiveAsync(string tokenId) =>
-        Task.FromResult(Sessions.TryGetValue(tokenId, out var expiresAt) && expiresAt > clock.GetUtcNow());
-
     public Task<SessionLease> LeaseAsync(ISessionCacheObserver holder)
     {
         ArgumentNullException.ThrowIfNull(holder);

@@ -111,9 +111,6 @@ public sealed class FrameIndexGrain(
         return Task.CompletedTask;
     }
 
-    public Task<FrameIndexStatus> GetStatusAsync() =>
-        Task.FromResult(new FrameIndexStatus(_index.Count, !_indexing.IsCompleted, _index.DistinctCaptions, _index.MemoryBytes));
-
     /// <summary>One indexing pass at a time; a request during a pass makes it run once more.</summary>
     private void StartIndexing()
     {

@@ -1,6 +1,7 @@
 using Orleans.Configuration;
 using Surveillance.Errors;
 using Surveillance.Identity;
+using Surveillance.Hosting;
 
 namespace Surveillance.Silo.Admin;
 
@@ -28,7 +29,7 @@ public static class AdminPasswordReset
         var password = ReadPassword(stdin, passwordFile);
         var builder = Host.CreateApplicationBuilder([]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var connectionString = SurveillanceSiloBuilderExtensions.RequireConnectionString(builder.Configuration);
+        var connectionString = OrleansConnectionString.Require(builder.Configuration);
         builder.UseOrleansClient(client =>
         {
             client.UseAdoNetClustering(o =>

@@ -6,8 +6,8 @@ namespace Surveillance.Silo.Faults;
 
 /// <summary>
 /// The grain boundary for database faults. Npgsql's exceptions have no Orleans codec: thrown out of
-/// a grain during an outage they reached the API as <c>CodecNotFoundException</c>, which the API
-/// cannot tell from a bug (issue 12). Every grain call that fails because PostgreSQL cannot be
+/// a grain during an outage they would reach the API as <c>CodecNotFoundException</c>, which the API
+/// cannot tell from a bug. Every grain call that fails because PostgreSQL cannot be
 /// reached (or refuses more connections) fails instead with <see cref="DomainException"/>
 /// <see cref="DomainError.Unavailable"/>, which crosses intact and answers 503 with Retry-After.
 /// A write refused this way was never stored, and the activation that held it in memory is dropped.

@@ -1,3 +1,5 @@
+using Surveillance.Hosting;
+
 namespace Surveillance.Silo.Schema;
 
 /// <summary>
@@ -14,7 +16,7 @@ public static class SchemaSetup
 
     public static Task<IReadOnlyList<string>> ApplyAsync(IConfiguration configuration, ILogger logger, CancellationToken cancellationToken)
     {
-        var runtime = SurveillanceSiloBuilderExtensions.RequireConnectionString(configuration);
+        var runtime = OrleansConnectionString.Require(configuration);
         return configuration.GetConnectionString(OwnerConnectionName) is { Length: > 0 } owner
             ? SchemaMigrator.ApplyAsync(owner, SchemaMigrator.RoleOf(runtime), logger, cancellationToken)
             : SchemaMigrator.ApplyAsync(runtime, logger, cancellationToken);

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
-using Surveillance.Api.Audit;
 using Surveillance.Audit;
 
 namespace Surveillance.Tests.Audit;

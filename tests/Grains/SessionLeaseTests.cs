@@ -84,7 +84,7 @@ public sealed class SessionLeaseTests(ApiFixture fixture) : IClassFixture<ApiFix
         Assert.True(clock.Elapsed >= SessionLeaseHolders.Lifetime,
             $"the revocation returned after {clock.Elapsed} while the silent holder's lease ({SessionLeaseHolders.Lifetime}) could still be trusted");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"the revocation took {clock.Elapsed}");
-        Assert.False(await sessions.IsActiveAsync(ticket.TokenId));
+        Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, ticket.TokenId));
     }
 
     [Fact]
@@ -99,6 +99,6 @@ public sealed class SessionLeaseTests(ApiFixture fixture) : IClassFixture<ApiFix
         await sessions.ProfileChangedAsync();
 
         Assert.Single(holder.Recalls);
-        Assert.True(await sessions.IsActiveAsync(ticket.TokenId));
+        Assert.True(await sessions.LeaseListsAsync(fixture.Cluster.Client, ticket.TokenId));
     }
 }

@@ -243,7 +243,7 @@ public sealed class UserGrainTests(ApiFixture fixture) : IClassFixture<ApiFixtur
             User(username).ChangePasswordAsync(Password, username, session.TokenId));
 
         Assert.True((await User(username).LoginAsync(new LoginAttempt(Password, OwnerIp))).Succeeded);
-        Assert.True(await Sessions(username).IsActiveAsync(other.TokenId));
+        Assert.True(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, other.TokenId));
     }
 
     [Fact]
@@ -255,8 +255,8 @@ public sealed class UserGrainTests(ApiFixture fixture) : IClassFixture<ApiFixtur
 
         await User(username).ChangePasswordAsync(Password, "a brand new password", caller.TokenId);
 
-        Assert.True(await Sessions(username).IsActiveAsync(caller.TokenId));
-        Assert.False(await Sessions(username).IsActiveAsync(stolen.TokenId));
+        Assert.True(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, caller.TokenId));
+        Assert.False(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, stolen.TokenId));
         Assert.Equal(LoginFailure.WrongPassword, (await User(username).LoginAsync(new LoginAttempt(Password, OwnerIp))).Failure);
         Assert.True((await User(username).LoginAsync(new LoginAttempt("a brand new password", OwnerIp))).Succeeded);
     }
@@ -277,8 +277,8 @@ public sealed class UserGrainTests(ApiFixture fixture) : IClassFixture<ApiFixtur
 
         await User(username).ResetPasswordAsync("reset by the admin 42");
 
-        Assert.False(await Sessions(username).IsActiveAsync(first.TokenId));
-        Assert.False(await Sessions(username).IsActiveAsync(second.TokenId));
+        Assert.False(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, first.TokenId));
+        Assert.False(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, second.TokenId));
         Assert.False((await User(username).LoginAsync(new LoginAttempt(Password, OwnerIp))).Succeeded);
         Assert.True((await User(username).LoginAsync(new LoginAttempt("reset by the admin 42", OwnerIp))).Succeeded);
     }
@@ -291,7 +291,7 @@ public sealed class UserGrainTests(ApiFixture fixture) : IClassFixture<ApiFixtur
 
         await AssertRefusedAsync(DomainError.Validation, () => User(username).ResetPasswordAsync("short"));
 
-        Assert.True(await Sessions(username).IsActiveAsync(session.TokenId));
+        Assert.True(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, session.TokenId));
         Assert.True((await User(username).LoginAsync(new LoginAttempt(Password, OwnerIp))).Succeeded);
     }
 
@@ -346,7 +346,7 @@ public sealed class UserGrainTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         Assert.Equal(before!.Email, after!.Email);
         Assert.Equal(before.Roles, after.Roles);
         Assert.True(after.IsActive);
-        Assert.True(await Sessions(username).IsActiveAsync(session.TokenId));
+        Assert.True(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, session.TokenId));
     }
 
     [Fact]
@@ -357,7 +357,7 @@ public sealed class UserGrainTests(ApiFixture fixture) : IClassFixture<ApiFixtur
 
         await User(username).UpdateAsync(new UserPatch(null, [Roles.Viewer], null));
 
-        Assert.False(await Sessions(username).IsActiveAsync(session.TokenId));
+        Assert.False(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, session.TokenId));
     }
 
     [Fact]
@@ -368,7 +368,7 @@ public sealed class UserGrainTests(ApiFixture fixture) : IClassFixture<ApiFixtur
 
         await User(username).UpdateAsync(new UserPatch(null, null, false));
 
-        Assert.False(await Sessions(username).IsActiveAsync(session.TokenId));
+        Assert.False(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, session.TokenId));
     }
 
     [Fact]
@@ -379,7 +379,7 @@ public sealed class UserGrainTests(ApiFixture fixture) : IClassFixture<ApiFixtur
 
         await User(username).UpdateAsync(new UserPatch("changed@example.test", [Roles.Operator], true));
 
-        Assert.True(await Sessions(username).IsActiveAsync(session.TokenId));
+        Assert.True(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, session.TokenId));
     }
 
     [Fact]
@@ -401,7 +401,7 @@ public sealed class UserGrainTests(ApiFixture fixture) : IClassFixture<ApiFixtur
         await User(username).DeleteAsync();
 
         Assert.Null(await User(username).GetAsync());
-        Assert.False(await Sessions(username).IsActiveAsync(session.TokenId));
+        Assert.False(await Sessions(username).LeaseListsAsync(fixture.Cluster.Client, session.TokenId));
         Assert.Equal(LoginFailure.UnknownUser, (await User(username).LoginAsync(new LoginAttempt(Password, OwnerIp))).Failure);
     }
 

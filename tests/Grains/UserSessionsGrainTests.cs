@@ -24,12 +24,12 @@ public sealed class UserSessionsGrainTests(ApiFixture fixture) : IClassFixture<A
         var sessions = NewSessions();
         var ticket = Ticket(TimeSpan.FromHours(1));
 
-        Assert.False(await sessions.IsActiveAsync(ticket.TokenId));
+        Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, ticket.TokenId));
         await sessions.OpenAsync(ticket);
 
-        Assert.True(await sessions.IsActiveAsync(ticket.TokenId));
-        Assert.False(await sessions.IsActiveAsync(Guid.NewGuid().ToString("N")));
-        Assert.False(await sessions.IsActiveAsync(""));
+        Assert.True(await sessions.LeaseListsAsync(fixture.Cluster.Client, ticket.TokenId));
+        Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, Guid.NewGuid().ToString("N")));
+        Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, ""));
     }
 
     [Fact]
@@ -43,8 +43,8 @@ public sealed class UserSessionsGrainTests(ApiFixture fixture) : IClassFixture<A
 
         await sessions.RevokeAsync(revoked.TokenId);
 
-        Assert.False(await sessions.IsActiveAsync(revoked.TokenId));
-        Assert.True(await sessions.IsActiveAsync(other.TokenId));
+        Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, revoked.TokenId));
+        Assert.True(await sessions.LeaseListsAsync(fixture.Cluster.Client, other.TokenId));
     }
 
     [Fact]
@@ -56,7 +56,7 @@ public sealed class UserSessionsGrainTests(ApiFixture fixture) : IClassFixture<A
 
         await sessions.RevokeAsync("no-such-token");
 
-        Assert.True(await sessions.IsActiveAsync(ticket.TokenId));
+        Assert.True(await sessions.LeaseListsAsync(fixture.Cluster.Client, ticket.TokenId));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class UserSessionsGrainTests(ApiFixture fixture) : IClassFixture<A
 
         foreach (var ticket in tickets)
         {
-            Assert.False(await sessions.IsActiveAsync(ticket.TokenId));
+            Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, ticket.TokenId));
         }
     }
 
@@ -91,10 +91,10 @@ public sealed class UserSessionsGrainTests(ApiFixture fixture) : IClassFixture<A
 
         await sessions.RevokeAllAsync(kept.TokenId);
 
-        Assert.True(await sessions.IsActiveAsync(kept.TokenId));
+        Assert.True(await sessions.LeaseListsAsync(fixture.Cluster.Client, kept.TokenId));
         foreach (var ticket in others)
         {
-            Assert.False(await sessions.IsActiveAsync(ticket.TokenId));
+            Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, ticket.TokenId));
         }
     }
 
@@ -108,8 +108,8 @@ public sealed class UserSessionsGrainTests(ApiFixture fixture) : IClassFixture<A
 
         await sessions.RevokeAllAsync("forged-token-id");
 
-        Assert.False(await sessions.IsActiveAsync("forged-token-id"));
-        Assert.False(await sessions.IsActiveAsync(open.TokenId));
+        Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, "forged-token-id"));
+        Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, open.TokenId));
     }
 
     [Fact]
@@ -123,8 +123,8 @@ public sealed class UserSessionsGrainTests(ApiFixture fixture) : IClassFixture<A
         await sessions.OpenAsync(expired);
         await sessions.OpenAsync(live);
 
-        Assert.False(await sessions.IsActiveAsync(expired.TokenId));
-        Assert.True(await sessions.IsActiveAsync(live.TokenId));
+        Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, expired.TokenId));
+        Assert.True(await sessions.LeaseListsAsync(fixture.Cluster.Client, live.TokenId));
     }
 
     [Fact]
@@ -133,13 +133,13 @@ public sealed class UserSessionsGrainTests(ApiFixture fixture) : IClassFixture<A
         var sessions = NewSessions();
         var ticket = Ticket(TimeSpan.FromSeconds(5));
         await sessions.OpenAsync(ticket);
-        Assert.True(await sessions.IsActiveAsync(ticket.TokenId));
+        Assert.True(await sessions.LeaseListsAsync(fixture.Cluster.Client, ticket.TokenId));
 
         // Waiting past the expiry is the behaviour under test, not a timing assertion.
         var untilExpired = ticket.ExpiresAt - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(200);
         await Task.Delay(untilExpired > TimeSpan.Zero ? untilExpired : TimeSpan.Zero);
 
-        Assert.False(await sessions.IsActiveAsync(ticket.TokenId));
+        Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, ticket.TokenId));
     }
 
     [Fact]
@@ -154,7 +154,7 @@ public sealed class UserSessionsGrainTests(ApiFixture fixture) : IClassFixture<A
 
         await fixture.Cluster.Cluster.DeactivateAsync(sessions);
 
-        Assert.True(await sessions.IsActiveAsync(kept.TokenId));
-        Assert.False(await sessions.IsActiveAsync(revoked.TokenId));
+        Assert.True(await sessions.LeaseListsAsync(fixture.Cluster.Client, kept.TokenId));
+        Assert.False(await sessions.LeaseListsAsync(fixture.Cluster.Client, revoked.TokenId));
     }
 }

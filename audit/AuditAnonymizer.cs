@@ -4,9 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
-using Surveillance.Audit;
 
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>
 /// Pseudonymises an entry for export (API.md: <c>ip_subnet</c> and <c>email_hash</c> instead of

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using Npgsql;
 using Surveillance.Api.Http;
 using Surveillance.Errors;
 using Surveillance.Audit;
@@ -8,15 +7,11 @@ using Surveillance.Audit;
 namespace Surveillance.Api.Audit;
 
 /// <summary>
-/// The filters of <c>GET /admin/audit</c>. Every value is checked; a bad one answers 400
-/// <c>VALIDATION_ERROR</c> naming it. <c>path</c> matches that path and everything below it.
+/// Reads the filters of <c>GET /admin/audit</c> from the query string. Every value is checked; a
+/// bad one answers 400 <c>VALIDATION_ERROR</c> naming it.
 /// </summary>
-public sealed record AuditFilter(
-    DateTimeOffset? From, DateTimeOffset? To, string? Username, string? ClientIp, string? Path, int? Status, int Limit)
+public static class AuditFilterQuery
 {
-    public const int DefaultLimit = 100;
-    public const int MaxLimit = 1000;
-
     public static AuditFilter Parse(IQueryCollection query)
     {
         var filter = new AuditFilter(
@@ -26,52 +21,8 @@ public sealed record AuditFilter(
             Ip(query),
             PathPrefix(query),
             Number(query, "status", 100, 599),
-            Number(query, "limit", 1, MaxLimit) ?? DefaultLimit);
+            Number(query, "limit", 1, AuditFilter.MaxLimit) ?? AuditFilter.DefaultLimit);
         return filter.From > filter.To ? throw DomainException.Validation("'from' must not be after 'to'.") : filter;
-    }
-
-    /// <summary>The WHERE clause and its parameters (values are never spliced into the SQL).</summary>
-    public (string Where, IReadOnlyList<NpgsqlParameter> Parameters) ToSql()
-    {
-        var conditions = new List<string>();
-        var parameters = new List<NpgsqlParameter>();
-        string Parameter(object value)
-        {
-            parameters.Add(new NpgsqlParameter { Value = value });
-            return "$" + parameters.Count.ToString(CultureInfo.InvariantCulture);
-        }
-
-        if (From is { } from)
-        {
-            conditions.Add($"timestamp >= {Parameter(from)}");
-        }
-
-        if (To is { } to)
-        {
-            conditions.Add($"timestamp <= {Parameter(to)}");
-        }
-
-        if (Username is { } username)
-        {
-            conditions.Add($"username = {Parameter(username)}");
-        }
-
-        if (ClientIp is { } ip)
-        {
-            conditions.Add($"client_ip = {Parameter(ip)}");
-        }
-
-        if (Path is { } path)
-        {
-            conditions.Add($"(path = {Parameter(path)} OR starts_with(path, {Parameter(path.TrimEnd('/') + "/")}))");
-        }
-
-        if (Status is { } status)
-        {
-            conditions.Add($"status_code = {Parameter(status)}");
-        }
-
-        return (conditions.Count == 0 ? "" : "WHERE " + string.Join(" AND ", conditions), parameters);
     }
 
     private static string? Value(IQueryCollection query, string name) =>

@@ -1,5 +1,4 @@
-using Surveillance.Audit;
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>Writes security events before their answer (committed together: <see cref="SecurityAuditBatcher"/>) and routine entries through the bounded backlog.</summary>
 public sealed class AuditLog(SecurityAuditBatcher security, AuditBacklog backlog) : IAuditLog

@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using Npgsql;
-using Surveillance.Audit;
 
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>Reads <c>audit_log</c>: filtered pages for the admin API, and the whole chain as a stream.</summary>
 public sealed class AuditReader(NpgsqlDataSource dataSource)

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Http;
-
 namespace Surveillance.Audit;
 
 /// <summary>
@@ -25,7 +23,7 @@ public static class AuditEvents
     public const string KeyRotated = "key_rotated";
     public const string VideoDeleted = "video_deleted";
 
-    /// <summary>Multi-factor authentication (issue 13): every step of its life is a security event.</summary>
+    /// <summary>Multi-factor authentication: every step of its life is a security event.</summary>
     public const string MfaEnroll = "authn_mfa_enroll";
     public const string MfaConfirm = "authn_mfa_confirm";
     public const string MfaChallenge = "authn_mfa_challenge";
@@ -37,46 +35,14 @@ public static class AuditEvents
     /// <summary>Stored bytes (a video, or results) failed their authentication check: tampering or corruption.</summary>
     public const string IntegrityFailure = "integrity_failure";
 
-    /// <summary>Prefix of the intrusion-detection events (e.g. <c>malicious_sqli</c>); the edge picks the rest.</summary>
-    public const string MaliciousPrefix = "malicious_";
-
     private static readonly HashSet<string> Security = new(StringComparer.Ordinal)
     {
         LoginSuccess, LoginFail, TokenRevoked, PasswordChange, PasswordChangeFail,
         UserCreated, UserUpdated, UserDeleted, IpBlocked, IpUnblocked, KeyRotated, VideoDeleted, IntegrityFailure,
         MfaEnroll, MfaConfirm, MfaChallenge, MfaSuccess, MfaFail, MfaDisable, MfaReset,
-        "authn_login_lock", "authn_login_fail_max", "authz_change", "privilege_permissions_changed", "user_archived",
     };
 
     /// <summary>Login outcomes, account and role changes, blocks, key rotations and deletions (API.md "Audit").</summary>
     public static bool IsSecurityEvent(string name) =>
         Security.Contains(name) || name.EndsWith("_deleted", StringComparison.Ordinal);
-
-    /// <summary>The name a request gets when its endpoint named none: by path and outcome.</summary>
-    public static string Infer(string method, PathString path, int status)
-    {
-        var succeeded = status is >= 200 and < 400;
-        if (path.Equals("/auth/login", StringComparison.OrdinalIgnoreCase) && status is < 400 or 401)
-        {
-            return succeeded ? LoginSuccess : LoginFail;
-        }
-
-        if (path.Equals("/auth/logout", StringComparison.OrdinalIgnoreCase) && succeeded)
-        {
-            return TokenRevoked;
-        }
-
-        if (path.Equals("/auth/change-password", StringComparison.OrdinalIgnoreCase) && HttpMethods.IsPost(method))
-        {
-            return succeeded ? PasswordChange : PasswordChangeFail;
-        }
-
-        return status switch
-        {
-            StatusCodes.Status403Forbidden => AuthorizationFail,
-            StatusCodes.Status429TooManyRequests => RateLimitExceeded,
-            StatusCodes.Status400BadRequest => InputValidationFail,
-            _ => HttpRequest,
-        };
-    }
 }

@@ -1,8 +1,8 @@
 using System.Globalization;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Surveillance.Audit;
 
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>
 /// Security events are stored before their response leaves (<see cref="IAuditLog.RecordAsync"/>),

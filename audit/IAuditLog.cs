@@ -1,5 +1,4 @@
-using Surveillance.Audit;
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>The audit log (API.md "Audit"): append-only, hash-chained, in PostgreSQL.</summary>
 public interface IAuditLog

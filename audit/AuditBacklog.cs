@@ -1,8 +1,8 @@
 using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Surveillance.Audit;
 
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>
 /// The bounded buffer between requests and <see cref="AuditBackgroundWriter"/>. A full queue drops

@@ -1,9 +1,8 @@
 using System.Text.Json.Serialization;
-using Surveillance.Audit;
 
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
-/// <summary>One audit entry as <c>/admin/audit</c> and its export show it.</summary>
+/// <summary>One audit entry as <c>/admin/audit</c> and its export show it (the export anonymised: <see cref="AuditAnonymizer"/>).</summary>
 public sealed record AuditEntryResponse(
     long Id,
     DateTimeOffset Timestamp,
@@ -32,5 +31,3 @@ public sealed record AuditEntryResponse(
             Convert.ToHexStringLower(record.PrevHash), Convert.ToHexStringLower(record.Hash));
     }
 }
-
-public sealed record AuditListResponse(IReadOnlyList<AuditEntryResponse> Entries);

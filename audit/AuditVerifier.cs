@@ -1,7 +1,6 @@
 using System.Text.Json.Serialization;
-using Surveillance.Audit;
 
-namespace Surveillance.Api.Audit;
+namespace Surveillance.Audit;
 
 /// <summary>The answer of <c>GET /admin/audit/verify</c>.</summary>
 public sealed record AuditVerification(
