@@ -103,7 +103,11 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
         }
         catch
         {
-            stored?.DeleteFile();
+            if (stored is not null)
+            {
+                await stored.DiscardAsync();
+            }
+
             throw;
         }
     }
@@ -123,30 +127,32 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
         // binding check is RecordAsync's, atomic with the video joining the project.
         await RefuseNonMemberAsync(user, projectId);
 
-        var videoId = VideoIds.New();
-        var key = await grains.GetGrain<IVideoGrain>(videoId).IssueDataKeyAsync(projectId);
-        var writer = new EncryptedVideoStore(files, projectId, videoId, key, _maxBytes);
+        var video = grains.GetGrain<IVideoGrain>(VideoIds.New());
+        var key = await video.IssueUploadKeyAsync(projectId);
+        var stored = new StoredVideo(
+            new EncryptedVideoStore(files, projectId, video.GetPrimaryKeyString(), key, _maxBytes),
+            video, UploadFileName.Sanitize(clientName), ContainerSignature.ContentTypeFor(extension));
         try
         {
-            await writer.WriteAsync(body, extension, cancellationToken);
-            return new StoredVideo(writer, UploadFileName.Sanitize(clientName), ContainerSignature.ContentTypeFor(extension), key.Wrapped);
+            await stored.Store.WriteAsync(body, extension, cancellationToken);
+            return stored;
         }
         catch
         {
-            writer.DeleteFile();
+            await stored.DiscardAsync();
             throw;
         }
     }
 
-    private async Task<UploadReceipt> RecordAsync(StoredVideo stored, ClaimsPrincipal user, string? description, CancellationToken cancellationToken)
+    private static async Task<UploadReceipt> RecordAsync(StoredVideo stored, ClaimsPrincipal user, string? description, CancellationToken cancellationToken)
     {
         var store = stored.Store;
         // The project admits the video in the same grain turn that checks membership (or creates the
         // project for the uploader): a project created by someone else while the file streamed is
         // refused with 404, and the catch in ReceiveAsync deletes the stored file.
-        var video = await grains.GetGrain<IVideoGrain>(store.VideoId).RecordUploadAsync(new VideoUpload(
+        var video = await stored.Grain.RecordUploadAsync(new VideoUpload(
             store.ProjectId, stored.Filename, description, store.SizeBytes, store.Sha256, stored.ContentType,
-            user.Username(), stored.Key, store.FileKeyId) { UploaderIsAdmin = user.IsAdmin() });
+            user.Username()) { UploaderIsAdmin = user.IsAdmin() });
         cancellationToken.ThrowIfCancellationRequested();
         return new UploadReceipt("Video uploaded successfully", video.VideoId, video.VideoId, video.ProjectId,
             video.Filename, video.SizeBytes, video.Sha256, video.Status);
@@ -221,9 +227,22 @@ public sealed class UploadReceiver(IGrainFactory grains, VideoFiles files, IOpti
             : throw DomainException.Validation("The multipart boundary is missing or too long.");
     }
 
-    private sealed record StoredVideo(EncryptedVideoStore Store, string Filename, string ContentType, WrappedDataKey Key)
+    private sealed record StoredVideo(EncryptedVideoStore Store, IVideoGrain Grain, string Filename, string ContentType)
     {
-        public void DeleteFile() => Store.DeleteFile();
+        /// <summary>Removes the file and the key issued for it.</summary>
+        public async Task DiscardAsync()
+        {
+            Store.DeleteFile();
+            try
+            {
+                await Grain.AbandonUploadAsync();
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The refusal already under way is the answer; a key left behind without its file
+                // decrypts nothing and belongs to no project.
+            }
+        }
     }
 
     /// <summary>

@@ -27,26 +27,43 @@ public sealed class VideoGrain(
 
     public Task<VideoInfo?> GetAsync() => Task.FromResult(Exists ? state.State.ToInfo(VideoId) : null);
 
-    public Task<NewDataKey> IssueDataKeyAsync(string projectId)
+    public async Task<ContentKey> IssueUploadKeyAsync(string projectId)
     {
         if (state.RecordExists)
         {
             throw DomainException.Conflict("This video id is taken.");
         }
 
+        // The wrapped key is stored before the caller gets the data key, so what the upload is
+        // encrypted under is what the video records, whichever silo records it.
         var dataKey = RandomNumberGenerator.GetBytes(32);
-        return Task.FromResult(new NewDataKey(dataKey, keys.Wrap(dataKey, VideoId, projectId)));
+        var fileKeyId = Convert.ToHexStringLower(VideoCipher.NewKeyId());
+        state.State = new VideoState
+        {
+            ProjectId = projectId,
+            Key = keys.Wrap(dataKey, VideoId, projectId),
+            FileKeyId = fileKeyId,
+            UploadPending = true,
+        };
+        await state.WriteStateAsync();
+        return new ContentKey(dataKey, fileKeyId);
     }
 
     public async Task<VideoInfo> RecordUploadAsync(VideoUpload upload)
     {
-        if (state.RecordExists)
+        if (Exists)
         {
             throw DomainException.Conflict("This video id is taken.");
         }
 
+        if (!state.RecordExists || !state.State.UploadPending || state.State.ProjectId != upload.ProjectId)
+        {
+            throw DomainException.Conflict("No upload key was issued for this video in this project.");
+        }
+
         // The project admits the video (creating it for the uploader, or checking membership) before
         // anything is recorded: a refusal leaves no video record behind.
+        var issued = state.State;
         var project = GrainFactory.GetGrain<IProjectGrain>(upload.ProjectId);
         await project.AcceptUploadAsync(VideoId, upload.UploadedBy, upload.UploaderIsAdmin);
         state.State = new VideoState
@@ -59,8 +76,8 @@ public sealed class VideoGrain(
             ContentType = upload.ContentType,
             UploadedBy = upload.UploadedBy,
             UploadedAt = clock.GetUtcNow(),
-            Key = upload.Key,
-            FileKeyId = upload.FileKeyId,
+            Key = issued.Key,
+            FileKeyId = issued.FileKeyId,
             Status = VideoStatus.Queued,
         };
         try
@@ -69,7 +86,7 @@ public sealed class VideoGrain(
         }
         catch
         {
-            state.State = new VideoState();
+            state.State = issued;
             await project.RemoveVideoAsync(VideoId);
             throw;
         }
@@ -78,6 +95,15 @@ public sealed class VideoGrain(
         await this.RegisterOrUpdateReminder(ProbeReminder, retry, retry);
         prober.Schedule(VideoId);
         return state.State.ToInfo(VideoId);
+    }
+
+    public async Task AbandonUploadAsync()
+    {
+        if (state.RecordExists && state.State.UploadPending)
+        {
+            await state.ClearStateAsync();
+            DeactivateOnIdle();
+        }
     }
 
     public Task<JobInfo?> GetJobAsync() => Task.FromResult(Exists ? JobView.From(VideoId, state.State) : null);
@@ -282,7 +308,7 @@ public sealed class VideoGrain(
         }
     }
 
-    private bool Exists => state.RecordExists && state.State.Key is not null;
+    private bool Exists => state.RecordExists && state.State.Key is not null && !state.State.UploadPending;
 
     private VideoState RequireExisting() =>
         Exists ? state.State : throw DomainException.NotFound("No such video.");
