@@ -63,6 +63,7 @@ public static class GrainServiceCollectionExtensions
         services.AddSingleton<FfmpegFrameGrabber>();
         services.AddSingleton<FrameImages>();
         services.AddSingleton<DetectionTally>();
+        services.AddSingleton<VideoKeyCustody>().AddSingleton<ProbeSchedule>().AddSingleton<VideoFrames>();
         services.AddSingleton<ITextEmbedder, MiniLmTextEmbedder>();
         services.AddSingleton<VideoProber>();
         services.AddSingleton<IVideoProber>(sp => sp.GetRequiredService<VideoProber>());

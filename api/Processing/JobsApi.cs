@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using Surveillance.Api.Http;
 using Surveillance.Api.Projects;
 using Surveillance.Errors;
 using Surveillance.Processing;
@@ -11,9 +12,6 @@ namespace Surveillance.Api.Processing;
 /// <summary><c>/surveillance/jobs</c>: each video's processing job (<c>job_id</c> = <c>video_id</c>).</summary>
 public static class JobsApi
 {
-    public const int DefaultListLimit = 100;
-    public const int MaxListLimit = 1000;
-
     private static readonly HashSet<string> Statuses = new(StringComparer.Ordinal)
     {
         VideoStatus.Queued, VideoStatus.Processing, VideoStatus.AwaitingResults, VideoStatus.Completed, VideoStatus.Failed,
@@ -30,11 +28,7 @@ public static class JobsApi
     private static async Task<Ok<JobListResponse>> ListAsync(
         ClaimsPrincipal user, IGrainFactory grains, [FromQuery(Name = "project_id")] string? projectId, string? status, int? limit)
     {
-        var take = limit ?? DefaultListLimit;
-        if (take is < 1 or > MaxListLimit)
-        {
-            throw DomainException.Validation($"'limit' must be 1 to {MaxListLimit}.");
-        }
+        var take = ListLimit.From(limit);
 
         if (status is not null && !Statuses.Contains(status))
         {

@@ -1,25 +1,23 @@
-using Surveillance.Api.Http;
 using Surveillance.Errors;
 using Surveillance.Processing;
 
 namespace Surveillance.Api.Processing;
 
-/// <summary>The body of <c>POST /surveillance/videos/{id}/results</c>; every member nullable so a missing one is a clear 400.</summary>
+/// <summary>
+/// The body of <c>POST /surveillance/videos/{id}/results</c>; every member nullable so a missing one
+/// is a clear 400. The rules and their wording are <see cref="ResultsRules"/>.
+/// </summary>
 public sealed record ResultsRequest(string? ModelVersion, IReadOnlyList<FrameRequest?>? Frames)
 {
     public ResultsSubmission ToSubmission()
     {
-        var modelVersion = Require.Field(ModelVersion, "model_version", ResultsRules.MaxNameLength);
+        var modelVersion = ResultsRules.RequireName(ModelVersion, "model_version");
         if (Frames is null)
         {
             throw DomainException.Validation("'frames' is required.");
         }
 
-        if (Frames.Count > ResultsRules.MaxFramesPerCall)
-        {
-            throw DomainException.Validation($"'frames' may hold at most {ResultsRules.MaxFramesPerCall} frames per call.");
-        }
-
+        ResultsRules.RequireFramesPerCall(Frames.Count);
         return new ResultsSubmission(modelVersion, Frames.Select((frame, i) => ToFrame(frame, $"frames[{i}]")).ToList());
     }
 
@@ -43,7 +41,7 @@ public sealed record ResultsRequest(string? ModelVersion, IReadOnlyList<FrameReq
         }
 
         return new DetectedObject(
-            Require.Field(detected.Class, $"{path}.class", ResultsRules.MaxNameLength),
+            ResultsRules.RequireName(detected.Class, $"{path}.class"),
             detected.Confidence ?? throw DomainException.Validation($"'{path}.confidence' is required."),
             detected.Bbox ?? throw DomainException.Validation($"'{path}.bbox' is required."));
     }

@@ -25,6 +25,15 @@ public static class ProjectAccess
         return project is not null && user.CanRead(project) ? project : throw NoSuchProject();
     }
 
+    /// <summary>An existing project takes uploads from its members and admins; to anyone else it does not exist (404).</summary>
+    public static async Task RefuseUploadByNonMemberAsync(IGrainFactory grains, ClaimsPrincipal user, string projectId)
+    {
+        if (await grains.GetGrain<IProjectGrain>(projectId).GetAsync() is { } project && !user.CanRead(project))
+        {
+            throw NoSuchProject();
+        }
+    }
+
     /// <summary>
     /// The projects a listing or search covers: the one named (404 when the caller may not read
     /// it), or else every project the caller may read.

@@ -29,11 +29,7 @@ public static class ProjectsApi
     private static async Task<Created<ProjectResponse>> CreateAsync(CreateProjectRequest? body, ClaimsPrincipal user, IGrainFactory grains)
     {
         body = Require.Body(body);
-        var id = ProjectIds.Normalize(Require.Field(body.ProjectId, "project_id", 100));
-        if (!ProjectIds.IsValid(id))
-        {
-            throw DomainException.Validation("'project_id' must be 1 to 100 of A-Z, a-z, 0-9, '_' and '-'.");
-        }
+        var id = ProjectIds.RequireValid(Require.Field(body.ProjectId, "project_id", 100));
 
         var project = await grains.GetGrain<IProjectGrain>(id).CreateAsync(
             new NewProject(Require.Field(body.Name, "name", 1000), body.Description, body.RetentionDays), user.Username());

@@ -10,7 +10,7 @@ namespace Surveillance.Api.Videos;
 /// first bytes, the size is counted as bytes arrive (413 the moment the limit is passed), and
 /// only a complete, fsynced file is renamed into place.
 /// </summary>
-public sealed class EncryptedVideoStore(VideoFiles files, string projectId, string videoId, NewDataKey key, long maxBytes)
+public sealed class EncryptedVideoStore(VideoFiles files, string projectId, string videoId, ContentKey key, long maxBytes)
 {
     private const int BufferSize = 256 * 1024;
     private readonly string _temporaryPath = files.TemporaryPathFor(projectId, videoId);
@@ -20,7 +20,6 @@ public sealed class EncryptedVideoStore(VideoFiles files, string projectId, stri
     public string VideoId => videoId;
     public long SizeBytes { get; private set; }
     public string Sha256 { get; private set; } = "";
-    public string FileKeyId { get; private set; } = "";
 
     public async Task WriteAsync(Stream source, string extension, CancellationToken cancellationToken)
     {
@@ -41,7 +40,7 @@ public sealed class EncryptedVideoStore(VideoFiles files, string projectId, stri
                 BufferSize = 0,
                 Options = FileOptions.Asynchronous,
             });
-            await using var writer = new EncryptedVideoWriter(file, key.DataKey, videoId, projectId);
+            await using var writer = new EncryptedVideoWriter(file, key.DataKey, videoId, projectId, keyId: Convert.FromHexString(key.FileKeyId));
             await WriteCountedAsync(writer, buffer.AsMemory(0, headerLength), cancellationToken);
             int read;
             while ((read = await source.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken)) > 0)
@@ -53,7 +52,6 @@ public sealed class EncryptedVideoStore(VideoFiles files, string projectId, stri
             file.Flush(flushToDisk: true);
             SizeBytes = writer.PlaintextLength;
             Sha256 = Convert.ToHexStringLower(writer.PlaintextSha256!);
-            FileKeyId = Convert.ToHexStringLower(writer.KeyId);
         }
         finally
         {

@@ -36,4 +36,8 @@ public sealed record UploadReceipt(
     string Filename,
     long SizeBytes,
     string Sha256,
-    string Status);
+    string Status)
+{
+    public static UploadReceipt From(VideoInfo video) => new(
+        "Video uploaded successfully", video.VideoId, video.VideoId, video.ProjectId, video.Filename, video.SizeBytes, video.Sha256, video.Status);
+}

@@ -3,9 +3,9 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Surveillance.Api.Audit;
+using Surveillance.Api.Http;
 using Surveillance.Api.Projects;
 using Surveillance.Api.Telemetry;
-using Surveillance.Errors;
 using Surveillance.Identity;
 using Surveillance.Storage;
 using Surveillance.Videos;
@@ -16,9 +16,6 @@ namespace Surveillance.Api.Videos;
 /// <summary><c>/surveillance/upload</c> and <c>/surveillance/videos</c>: footage in, footage out.</summary>
 public static class VideosApi
 {
-    public const int DefaultListLimit = 100;
-    public const int MaxListLimit = 1000;
-
     public static RouteGroupBuilder MapVideosApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/surveillance").WithTags("Videos").RequireAuthorization();
@@ -42,11 +39,7 @@ public static class VideosApi
     private static async Task<Ok<VideoListResponse>> ListAsync(
         ClaimsPrincipal user, IGrainFactory grains, [FromQuery(Name = "project_id")] string? projectId, string? status, int? limit)
     {
-        var take = limit ?? DefaultListLimit;
-        if (take is < 1 or > MaxListLimit)
-        {
-            throw DomainException.Validation($"'limit' must be 1 to {MaxListLimit}.");
-        }
+        var take = ListLimit.From(limit);
 
         var projects = await ProjectAccess.ReadableProjectsAsync(grains, user, projectId);
         var videos = new List<VideoInfo>();

@@ -3,7 +3,12 @@ using Surveillance.Errors;
 
 namespace Surveillance.Processing;
 
-/// <summary>What a processor may submit (issue: timestamps within the duration, confidence 0–1, …).</summary>
+/// <summary>
+/// What a processor may submit (issue: timestamps within the duration, confidence 0–1, …), and the
+/// one wording of each refusal. The API applies <see cref="RequireName"/> and
+/// <see cref="RequireFramesPerCall"/> while it reads the body; the video grain applies all of
+/// <see cref="Validate"/>, which needs the video, to whatever reaches it.
+/// </summary>
 public static class ResultsRules
 {
     public const int MaxFramesPerCall = 10_000;
@@ -12,14 +17,35 @@ public static class ResultsRules
     public const int MaxObjectsPerFrame = 100;
     public const int MaxNameLength = 100;
 
+    /// <summary>A model version or class name that is present and short enough.</summary>
+    public static string RequireName(string? value, string path)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            throw Invalid(path, "is required");
+        }
+
+        return value.Length <= MaxNameLength ? value : throw Invalid(path, $"is longer than {MaxNameLength} characters");
+    }
+
+    public static void RequireFramesPerCall(int count)
+    {
+        if (count > MaxFramesPerCall)
+        {
+            throw Invalid("frames", $"may hold at most {MaxFramesPerCall} frames per call");
+        }
+    }
+
     /// <summary>Throws a validation error naming the first offending field.</summary>
     public static void Validate(ResultsSubmission submission, double durationSeconds, int framesStored)
     {
-        Text(submission.ModelVersion, "model_version", MaxNameLength, required: true);
-        if (submission.Frames.Count is 0 or > MaxFramesPerCall)
+        Name(submission.ModelVersion, "model_version");
+        if (submission.Frames.Count == 0)
         {
             throw Invalid("frames", $"must hold 1 to {MaxFramesPerCall} frames");
         }
+
+        RequireFramesPerCall(submission.Frames.Count);
 
         if (framesStored + submission.Frames.Count > MaxFramesPerVideo)
         {
@@ -42,7 +68,7 @@ public static class ResultsRules
                 : "must be 0 or more seconds");
         }
 
-        Text(frame.Caption, $"{path}.caption", MaxCaptionLength, required: false);
+        Text(frame.Caption, $"{path}.caption");
         if (frame.DetectedObjects.Count > MaxObjectsPerFrame)
         {
             throw Invalid($"{path}.detected_objects", $"may hold at most {MaxObjectsPerFrame} objects");
@@ -56,7 +82,7 @@ public static class ResultsRules
 
     private static void DetectedObject(DetectedObject detected, string path)
     {
-        Text(detected.Class, $"{path}.class", MaxNameLength, required: true);
+        Name(detected.Class, $"{path}.class");
         if (!double.IsFinite(detected.Confidence) || detected.Confidence is < 0 or > 1)
         {
             throw Invalid($"{path}.confidence", "must be 0 to 1");
@@ -68,18 +94,24 @@ public static class ResultsRules
         }
     }
 
-    private static void Text(string value, string path, int maxLength, bool required)
+    private static void Name(string value, string path)
     {
-        if (required && string.IsNullOrWhiteSpace(value))
+        RequireName(string.IsNullOrWhiteSpace(value) ? null : value, path);
+        NoControlCharacters(value, path);
+    }
+
+    private static void Text(string value, string path)
+    {
+        if (value.Length > MaxCaptionLength)
         {
-            throw Invalid(path, "is required");
+            throw Invalid(path, $"may be at most {MaxCaptionLength} characters");
         }
 
-        if (value.Length > maxLength)
-        {
-            throw Invalid(path, $"may be at most {maxLength} characters");
-        }
+        NoControlCharacters(value, path);
+    }
 
+    private static void NoControlCharacters(string value, string path)
+    {
         if (value.Any(char.IsControl))
         {
             throw Invalid(path, "may not hold control characters");

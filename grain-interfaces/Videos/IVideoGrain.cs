@@ -12,11 +12,17 @@ public interface IVideoGrain : IGrainWithStringKey
 {
     [Alias("GetAsync"), ReadOnly] Task<VideoInfo?> GetAsync();
 
-    /// <summary>A fresh random data key for this video's upload, and its wrapped form.</summary>
-    [Alias("IssueDataKeyAsync")] Task<NewDataKey> IssueDataKeyAsync(string projectId);
+    /// <summary>
+    /// A fresh data key and key id to encrypt this video's upload with, for a project. The grain
+    /// keeps the wrapped key itself: no caller ever holds it, so none can make the grain record another.
+    /// </summary>
+    [Alias("IssueUploadKeyAsync")] Task<ContentKey> IssueUploadKeyAsync(string projectId);
 
-    /// <summary>Records an upload whose encrypted bytes are stored; adds it to its project.</summary>
+    /// <summary>Records an upload, encrypted under the key issued for it, whose bytes are stored; adds it to its project.</summary>
     [Alias("RecordUploadAsync")] Task<VideoInfo> RecordUploadAsync(VideoUpload upload);
+
+    /// <summary>Forgets the key issued for an upload that was not recorded (its file is gone); nothing else.</summary>
+    [Alias("AbandonUploadAsync")] Task AbandonUploadAsync();
 
     /// <summary>The unwrapped data key, for a reader the API has already authorised.</summary>
     [Alias("GetContentKeyAsync"), ReadOnly] Task<ContentKey> GetContentKeyAsync();

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Surveillance.Errors;
 
 namespace Surveillance.Videos;
 
@@ -8,6 +9,15 @@ public static partial class ProjectIds
     public static string Normalize(string projectId) => projectId.Trim().ToLowerInvariant();
 
     public static bool IsValid(string normalized) => Pattern().IsMatch(normalized);
+
+    /// <summary>The normalized id; a validation error naming <c>project_id</c> when it is not one.</summary>
+    public static string RequireValid(string projectId)
+    {
+        var normalized = Normalize(projectId);
+        return IsValid(normalized)
+            ? normalized
+            : throw DomainException.Validation("'project_id' must be 1 to 100 of A-Z, a-z, 0-9, '_' and '-'.");
+    }
 
     [GeneratedRegex("^[a-z0-9_-]{1,100}$", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();

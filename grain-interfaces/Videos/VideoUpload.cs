@@ -1,6 +1,10 @@
 namespace Surveillance.Videos;
 
-/// <summary>A stored, encrypted upload to record: what the API measured while streaming it.</summary>
+/// <summary>
+/// A stored, encrypted upload to record: what the API measured while streaming it. It carries no
+/// key: the grain records the one it issued (ids 7 and 8, the wrapped key and key id the API used
+/// to echo, are retired).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("surveillance.VideoUpload")]
 public sealed record VideoUpload(
     [property: Id(0)] string ProjectId,
@@ -9,9 +13,7 @@ public sealed record VideoUpload(
     [property: Id(3)] long SizeBytes,
     [property: Id(4)] string Sha256,
     [property: Id(5)] string ContentType,
-    [property: Id(6)] string UploadedBy,
-    [property: Id(7)] WrappedDataKey Key,
-    [property: Id(8)] string FileKeyId)
+    [property: Id(6)] string UploadedBy)
 {
     /// <summary>Admins may upload into any project; anyone else only into one they are a member of.</summary>
     [Id(9)] public bool UploaderIsAdmin { get; init; }
@@ -24,13 +26,10 @@ public sealed record WrappedDataKey(
     [property: Id(1)] byte[] Nonce,
     [property: Id(2)] byte[] Ciphertext);
 
-/// <summary>A fresh data key for an upload, and the same key wrapped for storage.</summary>
-[GenerateSerializer, Immutable, Alias("surveillance.NewDataKey")]
-public sealed record NewDataKey(
-    [property: Id(0)] byte[] DataKey,
-    [property: Id(1)] WrappedDataKey Wrapped);
-
-/// <summary>What a download needs: the data key and the key id the file must carry.</summary>
+/// <summary>
+/// What encrypting an upload or reading a download needs: the data key and the key id the file
+/// carries (hex).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("surveillance.ContentKey")]
 public sealed record ContentKey(
     [property: Id(0)] byte[] DataKey,

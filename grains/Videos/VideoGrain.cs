@@ -1,22 +1,23 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Surveillance.Errors;
 using Surveillance.Processing;
 using Surveillance.Storage;
 
 namespace Surveillance.Videos;
 
+/// <summary>
+/// One video's record and the turns that change it. What each concept does lives with its
+/// collaborator: the key with <see cref="VideoKeyCustody"/>, the probe job's states with
+/// <see cref="ProbeSchedule"/>, the analysed frames with <see cref="VideoFrames"/>.
+/// </summary>
 public sealed class VideoGrain(
     [PersistentState("video", StorageNames.Main)] IPersistentState<VideoState> state,
-    MasterKeyRing keys,
+    VideoKeyCustody custody,
+    ProbeSchedule probes,
+    VideoFrames frames,
+    IVideoProber prober,
     VideoFiles files,
     IVideoDeletionAudit deletions,
-    IVideoProber prober,
-    FrameStore frames,
-    FrameSeal seal,
-    DetectionTally tally,
-    IOptions<ProcessingOptions> processing,
     TimeProvider clock,
     ILogger<VideoGrain> logger) : Grain, IVideoGrain, IRemindable
 {
@@ -27,26 +28,39 @@ public sealed class VideoGrain(
 
     public Task<VideoInfo?> GetAsync() => Task.FromResult(Exists ? state.State.ToInfo(VideoId) : null);
 
-    public Task<NewDataKey> IssueDataKeyAsync(string projectId)
+    // Upload: key issued → file stored by the API → upload recorded (or abandoned).
+
+    public async Task<ContentKey> IssueUploadKeyAsync(string projectId)
     {
         if (state.RecordExists)
         {
             throw DomainException.Conflict("This video id is taken.");
         }
 
-        var dataKey = RandomNumberGenerator.GetBytes(32);
-        return Task.FromResult(new NewDataKey(dataKey, keys.Wrap(dataKey, VideoId, projectId)));
+        // The wrapped key is stored before the caller gets the data key, so what the upload is
+        // encrypted under is what the video records, whichever silo records it.
+        var pending = new VideoState { ProjectId = projectId, UploadPending = true };
+        var key = custody.Issue(VideoId, pending);
+        state.State = pending;
+        await state.WriteStateAsync();
+        return key;
     }
 
     public async Task<VideoInfo> RecordUploadAsync(VideoUpload upload)
     {
-        if (state.RecordExists)
+        if (Exists)
         {
             throw DomainException.Conflict("This video id is taken.");
         }
 
+        if (!state.RecordExists || !state.State.UploadPending || state.State.ProjectId != upload.ProjectId)
+        {
+            throw DomainException.Conflict("No upload key was issued for this video in this project.");
+        }
+
         // The project admits the video (creating it for the uploader, or checking membership) before
         // anything is recorded: a refusal leaves no video record behind.
+        var issued = state.State;
         var project = GrainFactory.GetGrain<IProjectGrain>(upload.ProjectId);
         await project.AcceptUploadAsync(VideoId, upload.UploadedBy, upload.UploaderIsAdmin);
         state.State = new VideoState
@@ -59,8 +73,8 @@ public sealed class VideoGrain(
             ContentType = upload.ContentType,
             UploadedBy = upload.UploadedBy,
             UploadedAt = clock.GetUtcNow(),
-            Key = upload.Key,
-            FileKeyId = upload.FileKeyId,
+            Key = issued.Key,
+            FileKeyId = issued.FileKeyId,
             Status = VideoStatus.Queued,
         };
         try
@@ -69,46 +83,65 @@ public sealed class VideoGrain(
         }
         catch
         {
-            state.State = new VideoState();
+            state.State = issued;
             await project.RemoveVideoAsync(VideoId);
             throw;
         }
 
-        var retry = TimeSpan.FromSeconds(processing.Value.ProbeRetrySeconds);
-        await this.RegisterOrUpdateReminder(ProbeReminder, retry, retry);
+        await this.RegisterOrUpdateReminder(ProbeReminder, probes.RetryInterval, probes.RetryInterval);
         prober.Schedule(VideoId);
         return state.State.ToInfo(VideoId);
     }
+
+    public async Task AbandonUploadAsync()
+    {
+        if (state.RecordExists && state.State.UploadPending)
+        {
+            await state.ClearStateAsync();
+            DeactivateOnIdle();
+        }
+    }
+
+    // Key custody.
+
+    public Task<ContentKey> GetContentKeyAsync() => Task.FromResult(custody.Open(VideoId, RequireExisting()));
+
+    public async Task<bool> RewrapAsync()
+    {
+        if (!Exists || !custody.Rewrap(VideoId, state.State))
+        {
+            return false;
+        }
+
+        await state.WriteStateAsync();
+        return true;
+    }
+
+    // Probe job.
 
     public Task<JobInfo?> GetJobAsync() => Task.FromResult(Exists ? JobView.From(VideoId, state.State) : null);
 
     public async Task<ProbeTicket?> BeginProbeAsync()
     {
-        if (!Exists || !ProbeDue(state.State))
+        if (!Exists || !probes.IsDue(state.State))
         {
             return null;
         }
 
-        var video = state.State;
-        var now = clock.GetUtcNow();
-        if (video.ProbeAttempts >= processing.Value.MaxProbeAttempts)
+        if (probes.GiveUp(state.State) is { } givenUp)
         {
-            await FinishProbeAsync(ProbeOutcome.Failed($"Probing did not finish after {video.ProbeAttempts} attempts."));
+            await FinishProbeAsync(givenUp);
             return null;
         }
 
-        video.Status = VideoStatus.Processing;
-        video.ProbeStartedAt = now;
-        video.ProbeAttempts++;
-        video.UpdatedAt = now;
+        probes.Start(state.State);
         await state.WriteStateAsync();
-        return new ProbeTicket(video.ProjectId, new ContentKey(keys.Unwrap(video.Key!, VideoId, video.ProjectId), video.FileKeyId), video.ProbeAttempts);
+        return new ProbeTicket(state.State.ProjectId, custody.Open(VideoId, state.State), state.State.ProbeAttempts);
     }
 
     public async Task CompleteProbeAsync(int attempt, ProbeOutcome outcome)
     {
-        // A late answer from an attempt that was given up on (its silo seemed gone) is ignored.
-        if (Exists && state.State.Status == VideoStatus.Processing && state.State.ProbeAttempts == attempt)
+        if (Exists && ProbeSchedule.IsRunning(state.State, attempt))
         {
             await FinishProbeAsync(outcome);
         }
@@ -116,9 +149,9 @@ public sealed class VideoGrain(
 
     public async Task ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (Exists && state.State.Status is VideoStatus.Queued or VideoStatus.Processing)
+        if (Exists && ProbeSchedule.IsWaitingForProbe(state.State))
         {
-            if (ProbeDue(state.State))
+            if (probes.IsDue(state.State))
             {
                 prober.Schedule(VideoId);
             }
@@ -129,6 +162,8 @@ public sealed class VideoGrain(
         await StopProbeReminderAsync();
     }
 
+    // Results and frames.
+
     public async Task<ResultsReceipt> AddResultsAsync(ResultsSubmission submission)
     {
         var video = RequireExisting();
@@ -137,33 +172,15 @@ public sealed class VideoGrain(
             throw DomainException.Conflict($"The video cannot take results while its job is '{video.Status}'.");
         }
 
-        ResultsRules.Validate(submission, video.Media?.DurationSeconds ?? 0, video.FrameCount);
         var now = clock.GetUtcNow();
-        var createdAt = DateTimeOffset.FromUnixTimeMilliseconds(now.ToUnixTimeMilliseconds());
-        var first = video.FrameCount;
-        var rows = submission.Frames.Select((frame, i) => seal.Seal(new StoredFrame(
-            FrameIds.For(VideoId, first + i), VideoId, video.ProjectId, first + i, frame.Timestamp, frame.Caption,
-            FrameSeal.SerializeObjects(frame.DetectedObjects), submission.ModelVersion, createdAt, []))).ToList();
-        await frames.InsertAsync(VideoId, first, rows);
-
-        // A video with results from before the tally existed is counted from its rows on first read.
-        if (video.DetectionCounts is not null || video.FrameCount == 0)
-        {
-            video.DetectionCounts ??= new Dictionary<string, int>(StringComparer.Ordinal);
-            foreach (var detected in submission.Frames.SelectMany(f => f.DetectedObjects))
-            {
-                video.DetectionCounts[detected.Class] = video.DetectionCounts.GetValueOrDefault(detected.Class) + 1;
-            }
-        }
-
-        video.FrameCount += rows.Count;
+        var frameIds = await frames.AddAsync(VideoId, video, submission, now);
         video.Status = VideoStatus.Completed;
         video.ModelVersion = submission.ModelVersion;
         video.ProcessedAt = now;
         video.UpdatedAt = now;
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<IFrameIndexGrain>(video.ProjectId).IndexPendingAsync();
-        return new ResultsReceipt(VideoId, video.Status, rows.Count, video.FrameCount, rows.Select(r => r.FrameId).ToList());
+        return new ResultsReceipt(VideoId, video.Status, frameIds.Count, video.FrameCount, frameIds);
     }
 
     public async Task<VideoDetections?> GetDetectionsAsync()
@@ -176,40 +193,17 @@ public sealed class VideoGrain(
         var video = state.State;
         if (video.DetectionCounts is null)
         {
-            var counted = (await tally.CountAsync([VideoId]))[0];
-            video.DetectionCounts = counted.Objects;
+            video.DetectionCounts = await frames.CountDetectionsAsync(VideoId);
             await state.WriteStateAsync();
         }
 
         return new VideoDetections(VideoId, video.FrameCount, new Dictionary<string, int>(video.DetectionCounts, StringComparer.Ordinal));
     }
 
-    public async Task<FrameLookup> GetFrameAsync(string frameId)
-    {
-        if (!Exists || !FrameIds.TryGetVideoId(frameId, out var videoId) || videoId != VideoId)
-        {
-            return FrameLookup.Missing;
-        }
+    public async Task<FrameLookup> GetFrameAsync(string frameId) =>
+        Exists ? await frames.LookupAsync(VideoId, state.State.ProjectId, frameId) : FrameLookup.Missing;
 
-        if (await frames.GetAsync(frameId) is not { } stored)
-        {
-            return FrameLookup.Missing;
-        }
-
-        if (seal.Open(stored) is { } frame && frame.VideoId == VideoId && frame.ProjectId == state.State.ProjectId)
-        {
-            return new FrameLookup(frame, false);
-        }
-
-        logger.LogCritical("Frame {FrameId} of video {VideoId} failed its integrity check; it is not served", frameId, VideoId);
-        return FrameLookup.Tampered;
-    }
-
-    public Task<ContentKey> GetContentKeyAsync()
-    {
-        var video = RequireExisting();
-        return Task.FromResult(new ContentKey(keys.Unwrap(video.Key!, VideoId, video.ProjectId), video.FileKeyId));
-    }
+    // Deletion.
 
     public async Task DeleteAsync()
     {
@@ -220,27 +214,12 @@ public sealed class VideoGrain(
         // can be decrypted. The state row is cleared, then the file and the results removed.
         await state.ClearStateAsync();
         files.Delete(projectId, VideoId);
-        await frames.DeleteVideoAsync(VideoId);
+        await frames.DeleteAsync(VideoId);
         await GrainFactory.GetGrain<IProjectGrain>(projectId).RemoveVideoAsync(VideoId);
         await GrainFactory.GetGrain<IFrameIndexGrain>(projectId).ForgetVideoAsync(VideoId);
         await StopProbeReminderAsync();
         logger.LogInformation("Video {VideoId} of project {ProjectId} deleted and its key destroyed", VideoId, projectId);
         DeactivateOnIdle();
-    }
-
-    public async Task<bool> RewrapAsync()
-    {
-        if (!Exists || state.State.Key!.MasterKeyId == keys.ActiveKeyId)
-        {
-            return false;
-        }
-
-        var video = state.State;
-        var dataKey = keys.Unwrap(video.Key!, VideoId, video.ProjectId);
-        video.Key = keys.Wrap(dataKey, VideoId, video.ProjectId);
-        CryptographicOperations.ZeroMemory(dataKey);
-        await state.WriteStateAsync();
-        return true;
     }
 
     public async Task<bool> ExpireAsync(DateTimeOffset cutoff)
@@ -256,20 +235,9 @@ public sealed class VideoGrain(
         return true;
     }
 
-    /// <summary>Queued, or 'processing' for longer than a probe may take (its silo went down).</summary>
-    private bool ProbeDue(VideoState video) =>
-        video.Status == VideoStatus.Queued
-        || (video.Status == VideoStatus.Processing
-            && video.ProbeStartedAt + TimeSpan.FromSeconds(processing.Value.ProbeTimeoutSeconds + processing.Value.ProbeRetrySeconds) < clock.GetUtcNow());
-
     private async Task FinishProbeAsync(ProbeOutcome outcome)
     {
-        var video = state.State;
-        var now = clock.GetUtcNow();
-        (video.Media, video.Error) = (outcome.Media, outcome.Error);
-        video.Status = outcome.Media is null ? VideoStatus.Failed : VideoStatus.AwaitingResults;
-        video.ProbeFinishedAt = now;
-        video.UpdatedAt = now;
+        probes.Finish(state.State, outcome);
         await state.WriteStateAsync();
         await StopProbeReminderAsync();
     }
@@ -282,7 +250,8 @@ public sealed class VideoGrain(
         }
     }
 
-    private bool Exists => state.RecordExists && state.State.Key is not null;
+    /// <summary>A recorded video: not an empty record, nor an upload whose key is issued and that is not recorded yet.</summary>
+    private bool Exists => state.RecordExists && state.State.Key is not null && !state.State.UploadPending;
 
     private VideoState RequireExisting() =>
         Exists ? state.State : throw DomainException.NotFound("No such video.");

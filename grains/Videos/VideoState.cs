@@ -28,6 +28,12 @@ public sealed class VideoState
     /// <summary>Detected objects by class in the stored results; null for a video whose results predate the tally.</summary>
     [Id(20)] public Dictionary<string, int>? DetectionCounts { get; set; }
 
+    /// <summary>
+    /// A key is issued and the upload not yet recorded: the video does not exist yet. False in
+    /// every state stored before uploads were keyed this way, which are all recorded videos.
+    /// </summary>
+    [Id(21)] public bool UploadPending { get; set; }
+
     public VideoInfo ToInfo(string videoId) => new(
         videoId, ProjectId, Filename, Description, SizeBytes, Sha256, ContentType, Status,
         UploadedBy, UploadedAt, Media, FrameCount, ProcessedAt);
