@@ -58,6 +58,7 @@ public static class GrainServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ResultsOptions>, ResultsOptionsValidator>();
         services.AddSingleton<FrameSeal>();
         services.AddSingleton<FrameStore>();
+        services.AddSingleton<FrameIndexSnapshots>();
         services.AddSingleton<FfprobeRunner>();
         services.AddSingleton<FfmpegFrameGrabber>();
         services.AddSingleton<FrameImages>();

@@ -28,4 +28,5 @@ public sealed record FrameIndexStatus(
     [property: Id(0)] int IndexedFrames,
     [property: Id(1)] bool Indexing,
     [property: Id(2)] int DistinctCaptions = 0,
-    [property: Id(3)] long MemoryBytes = 0);
+    [property: Id(3)] long MemoryBytes = 0,
+    [property: Id(4)] int SnapshotFrames = 0);

@@ -85,6 +85,44 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
         return await ReadAllAsync(command, limit, cancellationToken);
     }
 
+    /// <summary>A project's indexed frames of these videos, in frame id order after <paramref name="afterFrameId"/>.</summary>
+    public async Task<IReadOnlyList<StoredFrame>> ReadIndexedOfVideosAsync(
+        string projectId, IReadOnlyList<string> videoIds, string afterFrameId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM video_frames " +
+            "WHERE service_id = $1 AND project_id = $2 AND video_id = ANY($3) AND frame_id > $4 AND indexed " +
+            "ORDER BY frame_id LIMIT $5");
+        command.Parameters.Add(new() { Value = _serviceId });
+        command.Parameters.Add(new() { Value = projectId });
+        command.Parameters.Add(new() { Value = videoIds.ToArray() });
+        command.Parameters.Add(new() { Value = afterFrameId });
+        command.Parameters.Add(new() { Value = limit });
+        return await ReadAllAsync(command, limit, cancellationToken);
+    }
+
+    /// <summary>
+    /// Per video of the project, the <see cref="VideoFingerprint"/> of its indexed rows, computed by
+    /// PostgreSQL (one aggregate, no row leaves the database): what a snapshot is checked against.
+    /// </summary>
+    public async Task<Dictionary<string, VideoFingerprint>> ReadIndexedFingerprintsAsync(string projectId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT video_id, count(*)::int, " +
+            "bit_xor(('x' || rpad(encode(substring(seal from 1 for 8), 'hex'), 16, '0'))::bit(64)::bigint) " +
+            "FROM video_frames WHERE service_id = $1 AND project_id = $2 AND indexed GROUP BY video_id");
+        command.Parameters.Add(new() { Value = _serviceId });
+        command.Parameters.Add(new() { Value = projectId });
+        var fingerprints = new Dictionary<string, VideoFingerprint>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            fingerprints[reader.GetString(0)] = new VideoFingerprint(reader.GetInt32(1), reader.GetInt64(2));
+        }
+
+        return fingerprints;
+    }
+
     /// <summary>
     /// The frames of a search's candidates, each with the stored embedding of its caption as it is
     /// now (null when there is none): what the exact rescoring and the hits are made of.
