@@ -64,6 +64,7 @@ public static class GrainServiceCollectionExtensions
         services.AddSingleton<FrameImages>();
         services.AddSingleton<DetectionTally>();
         services.AddSingleton<ITextEmbedder, MiniLmTextEmbedder>();
+        services.AddHostedService<EmbedderWarmUp>();
         services.AddSingleton<VideoProber>();
         services.AddSingleton<IVideoProber>(sp => sp.GetRequiredService<VideoProber>());
         services.AddHostedService(sp => sp.GetRequiredService<VideoProber>());

@@ -9,6 +9,9 @@ namespace Surveillance.Processing;
 /// </summary>
 public sealed partial class FrameIndex
 {
+    /// <summary>A frame in a snapshot: sequence, time, caption ordinal, class set.</summary>
+    private const int FrameBytes = sizeof(int) + sizeof(double) + sizeof(int) + sizeof(int);
+
     /// <summary>Writes the frames of <paramref name="videos"/> (each with the fingerprint it is checked against) and what they reference.</summary>
     internal void WriteSnapshot(BinaryWriter writer, IReadOnlyDictionary<string, VideoFingerprint> videos)
     {
@@ -110,16 +113,16 @@ public sealed partial class FrameIndex
         var captionRows = new int[captionOffsets.Length];
         Array.Fill(captionRows, -1);
         var taken = new Dictionary<string, VideoFingerprint>(StringComparer.Ordinal);
-        var videos = CheckedCount(reader, 16);
+        var videos = CheckedCount(reader, 13);
         for (var v = 0; v < videos; v++)
         {
             var videoId = reader.ReadString();
             var sealXor = reader.ReadInt64();
-            var frames = CheckedCount(reader, 24);
+            var frames = CheckedCount(reader, FrameBytes);
             var fingerprint = new VideoFingerprint(frames, sealXor);
             if (!take(videoId, fingerprint) || _videoSlots.ContainsKey(videoId))
             {
-                reader.BaseStream.Seek(24L * frames, SeekOrigin.Current);
+                reader.BaseStream.Seek((long)FrameBytes * frames, SeekOrigin.Current);
                 continue;
             }
 
