@@ -231,7 +231,7 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
 
     /// <summary>Deletes the embeddings of those of <paramref name="captions"/> that no frame of this cluster carries any more.</summary>
     private async Task DeleteOrphanEmbeddingsAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, IReadOnlyCollection<string> captions, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, HashSet<string> captions, CancellationToken cancellationToken)
     {
         if (captions.Count == 0)
         {
