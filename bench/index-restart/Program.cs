@@ -61,7 +61,7 @@ for (var round = 0; round < rounds; round++)
         }
 
         index.Add(frame, row.Sequence, index.HasCaption(frame.Caption) ? null : byHash[Convert.ToHexString(FrameIndex.CaptionHash(frame.Caption))]);
-        fingerprints[frame.VideoId] = (fingerprints.TryGetValue(frame.VideoId, out var f) ? f : default).With(row.Seal);
+        fingerprints[frame.VideoId] = (fingerprints.TryGetValue(frame.VideoId, out var f) ? f : default).With(VideoFingerprint.Tag(row));
     }
 
     index.TrimExcess();

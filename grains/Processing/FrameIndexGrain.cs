@@ -216,12 +216,12 @@ public sealed class FrameIndexGrain(
     private async Task<List<string>> AddAsync(IReadOnlyList<StoredFrame> frames, CancellationToken cancellationToken)
     {
         // Each seal is checked (and each row's objects parsed) once.
-        var opened = new List<(FrameInfo Frame, int Sequence, byte[] Seal)>(frames.Count);
+        var opened = new List<(FrameInfo Frame, int Sequence, long Tag)>(frames.Count);
         foreach (var stored in frames)
         {
             if (seal.Open(stored) is { } frame && frame.ProjectId == ProjectId)
             {
-                opened.Add((frame, stored.Sequence, stored.Seal));
+                opened.Add((frame, stored.Sequence, VideoFingerprint.Tag(stored)));
             }
             else
             {
@@ -232,13 +232,13 @@ public sealed class FrameIndexGrain(
         await EmbedNewClassesAsync(opened.Select(o => o.Frame));
         var vectors = await NewCaptionVectorsAsync(opened.Select(o => o.Frame.Caption), cancellationToken);
         var added = new List<string>(opened.Count);
-        foreach (var (frame, sequence, frameSeal) in opened)
+        foreach (var (frame, sequence, tag) in opened)
         {
             // A caption released by a deletion while the vectors were read is taken in on the next pass.
             var known = _index.HasCaption(frame.Caption);
             if (known || vectors.ContainsKey(frame.Caption))
             {
-                _fingerprints.Added(frame.VideoId, frameSeal, replaced: _index.Contains(frame.VideoId, sequence));
+                _fingerprints.Added(frame.VideoId, tag, replaced: _index.Contains(frame.VideoId, sequence));
                 _index.Add(frame, sequence, known ? null : vectors[frame.Caption]);
                 added.Add(frame.FrameId);
             }

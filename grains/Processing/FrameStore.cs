@@ -118,7 +118,8 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
     {
         await using var command = dataSource.CreateCommand(
             "SELECT video_id, count(*)::int, " +
-            "bit_xor(('x' || rpad(encode(substring(seal from 1 for 8), 'hex'), 16, '0'))::bit(64)::bigint) " +
+            "bit_xor(('x' || encode(substring(sha256(seal || int4send(seq) || float8send(timestamp_seconds) " +
+            "|| int4send(octet_length(convert_to(caption, 'UTF8'))) || convert_to(caption, 'UTF8') || convert_to(objects, 'UTF8')) from 1 for 8), 'hex'))::bit(64)::bigint) " +
             "FROM video_frames WHERE service_id = $1 AND project_id = $2 AND indexed GROUP BY video_id");
         command.Parameters.Add(new() { Value = _serviceId });
         command.Parameters.Add(new() { Value = projectId });

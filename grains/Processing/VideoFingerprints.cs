@@ -19,10 +19,10 @@ internal sealed class VideoFingerprints
 
     public void Loaded(string videoId, VideoFingerprint fingerprint) => _videos[videoId] = fingerprint;
 
-    public void Added(string videoId, byte[] seal, bool replaced)
+    public void Added(string videoId, long tag, bool replaced)
     {
         var known = _videos.TryGetValue(videoId, out var current);
-        _videos[videoId] = replaced || (known && current is null) ? null : (current ?? default).With(seal);
+        _videos[videoId] = replaced || (known && current is null) ? null : (current ?? default).With(tag);
     }
 
     public void Forget(string videoId) => _videos.Remove(videoId);

@@ -88,15 +88,17 @@ public sealed class FrameIndexSnapshotTests
     }
 
     [Fact]
-    public void Fingerprint_TagsASealAsPostgreSqlReadsIt_AndChangesWithAnyRowAddedOrReplaced()
+    public void Fingerprint_ChangesWithAnySearchedFieldOrSealOfARow_AndWithRowsAddedOrReplaced()
     {
-        var seal = Enumerable.Range(1, 32).Select(i => (byte)i).ToArray();
-        Assert.Equal(0x0102030405060708L, VideoFingerprint.Tag(seal));
-        Assert.Equal(0x0102000000000000L, VideoFingerprint.Tag([1, 2]));
-        var one = default(VideoFingerprint).With(seal);
-        Assert.Equal(new VideoFingerprint(1, 0x0102030405060708L), one);
-        Assert.NotEqual(one, one.With(seal));
-        Assert.NotEqual(one.With(seal), default);
+        var row = new StoredFrame("v-000001", "v", Project, 1, 0.5, "a red car", "[]", "m", DateTimeOffset.UnixEpoch, [1, 2, 3]);
+        var tag = VideoFingerprint.Tag(row);
+        Assert.All(
+            new[] { row with { Caption = "a red van" }, row with { Timestamp = 0.25 }, row with { Sequence = 2 }, row with { ObjectsJson = "[{}]" }, row with { Seal = [1, 2, 4] },
+                row with { Caption = "a red car[", ObjectsJson = "]" } },
+            changed => Assert.NotEqual(tag, VideoFingerprint.Tag(changed)));
+        var one = default(VideoFingerprint).With(tag);
+        Assert.Equal(new VideoFingerprint(1, tag), one);
+        Assert.NotEqual(one, one.With(tag));
     }
 
     private static FrameIndexSnapshots Snapshots(byte key = 1) => new(
@@ -122,7 +124,7 @@ public sealed class FrameIndexSnapshotTests
             var frame = new FrameInfo(FrameIds.For(video, i), video, Project, i * 0.5, $"caption {caption}",
                 [new DetectedObject(classes[i % 3], 0.9, [0, 0, 1, 1])], "m", DateTimeOffset.UnixEpoch);
             index.Add(frame, i, index.HasCaption(frame.Caption) ? null : vectors[caption]);
-            fingerprints[video] = (fingerprints.TryGetValue(video, out var f) ? f : default).With(BitConverter.GetBytes(random.NextInt64()));
+            fingerprints[video] = (fingerprints.TryGetValue(video, out var f) ? f : default).With(random.NextInt64());
         }
 
         var queries = Enumerable.Range(0, 5)
