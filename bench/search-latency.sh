@@ -425,6 +425,9 @@ PY
     if ((first_ms < 2000)); then verdict=PASS; fi
     printf 'first search after a restart (%s frames; healthy again after %d s): %s ms, total_results %s; target < 2000 ms for 100,000 frames: %s\n' \
         "$frames" $((SECONDS - restart_started)) "$first_ms" "$first_total" "$verdict" | tee -a "$out/summary.txt"
+    # The silo's own account: how the index was opened (from its snapshot, or videos from rows) and the model's load.
+    grep -a -o "Search index of project .* loaded in .*\|Embedding model loaded in .*\|Search index snapshot of project .* written: .*" \
+        "$out/system.log" | tail -n 4 | tee -a "$out/summary.txt" || true
 fi
 
 load_end=$(cut -d' ' -f1-3 /proc/loadavg)

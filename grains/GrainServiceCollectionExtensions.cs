@@ -59,12 +59,14 @@ public static class GrainServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<ResultsOptions>, ResultsOptionsValidator>();
         services.AddSingleton<FrameSeal>();
         services.AddSingleton<FrameStore>();
+        services.AddSingleton<FrameIndexSnapshots>();
         services.AddSingleton<FfprobeRunner>();
         services.AddSingleton<FfmpegFrameGrabber>();
         services.AddSingleton<FrameImages>();
         services.AddSingleton<DetectionTally>();
         services.AddSingleton<VideoKeyCustody>().AddSingleton<ProbeSchedule>().AddSingleton<VideoFrames>();
         services.AddSingleton<ITextEmbedder, MiniLmTextEmbedder>();
+        services.AddHostedService<EmbedderWarmUp>();
         services.AddSingleton<VideoProber>();
         services.AddSingleton<IVideoProber>(sp => sp.GetRequiredService<VideoProber>());
         services.AddHostedService(sp => sp.GetRequiredService<VideoProber>());

@@ -18,4 +18,15 @@ public interface IFrameIndexGrain : IGrainWithStringKey
 
     /// <summary>Drops a deleted video's frames.</summary>
     [Alias("ForgetVideoAsync")] Task ForgetVideoAsync(string videoId);
+
+    /// <summary>Frames searchable now, whether frames stored are still waiting to be indexed, and the index's size.</summary>
+    [Alias("GetStatusAsync"), ReadOnly] Task<FrameIndexStatus> GetStatusAsync();
 }
+
+[GenerateSerializer, Immutable, Alias("surveillance.FrameIndexStatus")]
+public sealed record FrameIndexStatus(
+    [property: Id(0)] int IndexedFrames,
+    [property: Id(1)] bool Indexing,
+    [property: Id(2)] int DistinctCaptions = 0,
+    [property: Id(3)] long MemoryBytes = 0,
+    [property: Id(4)] int SnapshotFrames = 0);

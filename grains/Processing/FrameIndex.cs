@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -18,15 +19,8 @@ namespace Surveillance.Processing;
 /// its grain rescores them with the exact float32 caption vectors and seals read back from
 /// PostgreSQL. Not thread-safe: its grain serialises access.
 /// </summary>
-public sealed class FrameIndex(int dimensions)
+public sealed partial class FrameIndex(int dimensions)
 {
-    /// <summary>
-    /// How far an int8 score may lie from the float32 one: the rounding of a unit vector to 127
-    /// steps of its largest component moves a dot product by ~5·10⁻⁴ (rms); frames this close
-    /// below the threshold are still handed over as candidates, to be decided on the exact score.
-    /// </summary>
-    public const float ApproximationMargin = 0.005f;
-
     private readonly CaptionVectors _captions = new(dimensions);
     private readonly List<FrameSlot> _frames = [];
     private readonly List<string?> _videoIds = [];
@@ -122,9 +116,11 @@ public sealed class FrameIndex(int dimensions)
     public void TrimExcess() => _frames.TrimExcess();
 
     /// <summary>
-    /// The frames that pass the filters and the threshold by their int8 score: how many there are,
-    /// and the best <c>limit + extra</c> (plus those within <see cref="ApproximationMargin"/>
-    /// below the threshold, as far as the count allows), best first.
+    /// The frames that pass the filters and may pass the threshold: how many pass it for certain,
+    /// the best <c>limit + extra</c> of those that may (by int8 score), best first, and the captions
+    /// whose int8 score lies within its error bound (<see cref="CaptionVectors.ErrorBound"/>) of the
+    /// threshold with how many frames each decides — <see cref="ExactTotal"/> decides them on their
+    /// float32 vectors, so that <c>total_results</c> is an exact scan's count.
     /// </summary>
     public FrameCandidates Candidates(FrameSearch search, int extra)
     {
@@ -144,8 +140,17 @@ public sealed class FrameIndex(int dimensions)
         }
 
         var captionScores = _captions.Score(search.QueryVector);
+        var rows = _captions.Rows;
+        var bounds = ArrayPool<float>.Shared.Rent(Math.Max(1, rows));
+        var undecided = ArrayPool<int>.Shared.Rent(Math.Max(1, rows));
+        var (queryL1, queryScale) = (TensorPrimitives.SumOfMagnitudes<float>(search.QueryVector), CaptionVectors.QueryScale(search.QueryVector));
+        for (var row = 0; row < rows; row++)
+        {
+            bounds[row] = _captions.ErrorBound(row, queryL1, queryScale);
+            undecided[row] = 0;
+        }
+
         var keep = search.Limit + extra;
-        var floor = search.Threshold - ApproximationMargin;
         var best = new PriorityQueue<int, (float Score, int Slot)>(keep + 1, new WorstFirst(this));
         var total = 0;
         var frames = CollectionsMarshal.AsSpan(_frames);
@@ -159,17 +164,23 @@ public sealed class FrameIndex(int dimensions)
                 continue;
             }
 
-            var score = Math.Clamp(Math.Max(captionScores[frame.CaptionRow], setScores[frame.ClassSet]), 0, 1);
-            if (score < floor)
+            var (caption, bound, classScore) = (captionScores[frame.CaptionRow], bounds[frame.CaptionRow], setScores[frame.ClassSet]);
+            if (Math.Clamp(Math.Max(caption + bound, classScore), 0, 1) < search.Threshold)
             {
                 continue;
             }
 
-            if (score >= search.Threshold)
+            if (Math.Clamp(Math.Max(caption - bound, classScore), 0, 1) >= search.Threshold)
             {
                 total++;
             }
+            else
+            {
+                // Its class does not reach the threshold: its caption's float32 score decides.
+                undecided[frame.CaptionRow]++;
+            }
 
+            var score = Math.Clamp(Math.Max(caption, classScore), 0, 1);
             if (best.Count < keep)
             {
                 best.Enqueue(i, (score, i));
@@ -189,8 +200,42 @@ public sealed class FrameIndex(int dimensions)
                 float.IsNegativeInfinity(classScore) ? 0 : classScore);
         }
 
+        var close = new List<UndecidedCaption>();
+        for (var row = 0; row < rows; row++)
+        {
+            if (undecided[row] > 0)
+            {
+                close.Add(new UndecidedCaption(_captions.HashOf(row), captionScores[row], undecided[row]));
+            }
+        }
+
         CaptionVectors.Return(captionScores);
-        return new FrameCandidates(total, ranked);
+        ArrayPool<float>.Shared.Return(bounds);
+        ArrayPool<int>.Shared.Return(undecided);
+        return new FrameCandidates(total, ranked, close);
+    }
+
+    /// <summary>
+    /// The exact number of matches: the certain ones, plus the frames of each undecided caption
+    /// whose float32 vector (<paramref name="captionVectors"/>, by the caption's SHA-256 in hex) puts
+    /// it at or above the threshold. A caption without a usable vector is decided on its int8 score,
+    /// as its frames are scored when rescored.
+    /// </summary>
+    public static int ExactTotal(FrameSearch search, FrameCandidates candidates, IReadOnlyDictionary<string, float[]> captionVectors)
+    {
+        var total = candidates.TotalMatches;
+        foreach (var caption in candidates.Undecided)
+        {
+            var score = captionVectors.TryGetValue(Convert.ToHexString(caption.Hash), out var vector) && IsUsable(vector, search.QueryVector.Length)
+                ? TensorPrimitives.Dot<float>(search.QueryVector, vector)
+                : caption.ApproximateScore;
+            if (Math.Clamp((double)score, 0, 1) >= search.Threshold)
+            {
+                total += caption.Frames;
+            }
+        }
+
+        return total;
     }
 
     /// <summary>
@@ -332,5 +377,11 @@ public sealed class FrameIndex(int dimensions)
 /// <summary>A frame that may be among the best: its int8 score, and the exact score of its best object class (0 without).</summary>
 public sealed record FrameCandidate(string FrameId, string VideoId, float ApproximateScore, float ClassScore);
 
-/// <summary>How many frames passed by their int8 score, and the best of them, best first.</summary>
-public sealed record FrameCandidates(int TotalMatches, IReadOnlyList<FrameCandidate> Ranked);
+/// <summary>
+/// How many frames pass for certain, the best of those that may, best first, and the captions
+/// whose frames only their float32 score can decide.
+/// </summary>
+public sealed record FrameCandidates(int TotalMatches, IReadOnlyList<FrameCandidate> Ranked, IReadOnlyList<UndecidedCaption> Undecided);
+
+/// <summary>A caption (by its SHA-256) whose int8 score is within its error bound of the threshold, and how many matching-if-above frames carry it.</summary>
+public sealed record UndecidedCaption(byte[] Hash, float ApproximateScore, int Frames);

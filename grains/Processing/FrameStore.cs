@@ -20,19 +20,26 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
 
     /// <summary>
     /// Stores a video's frames from sequence <paramref name="firstSequence"/> on, in one transaction.
-    /// Rows at or after it that an earlier, failed call left behind are replaced.
+    /// Rows at or after it that an earlier, failed call left behind are replaced, and the embeddings
+    /// of their captions that no frame carries any more are deleted with them (the index may have
+    /// embedded them already).
     /// </summary>
     public async Task InsertAsync(string videoId, int firstSequence, IReadOnlyList<StoredFrame> frames, CancellationToken cancellationToken = default)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var replaced = new HashSet<string>(StringComparer.Ordinal);
         await using (var clear = new NpgsqlCommand(
-            "DELETE FROM video_frames WHERE service_id = $1 AND video_id = $2 AND seq >= $3", connection, transaction))
+            "DELETE FROM video_frames WHERE service_id = $1 AND video_id = $2 AND seq >= $3 RETURNING caption", connection, transaction))
         {
             clear.Parameters.Add(new() { Value = _serviceId });
             clear.Parameters.Add(new() { Value = videoId });
             clear.Parameters.Add(new() { Value = firstSequence });
-            await clear.ExecuteNonQueryAsync(cancellationToken);
+            await using var reader = await clear.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                replaced.Add(reader.GetString(0));
+            }
         }
 
         await using (var import = await connection.BeginBinaryImportAsync(
@@ -57,6 +64,8 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
             await import.CompleteAsync(cancellationToken);
         }
 
+        // After the new rows are in: a caption the retry carries again keeps its embedding.
+        await DeleteOrphanEmbeddingsAsync(connection, transaction, replaced, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -83,6 +92,45 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
         command.Parameters.Add(new() { Value = afterFrameId });
         command.Parameters.Add(new() { Value = limit });
         return await ReadAllAsync(command, limit, cancellationToken);
+    }
+
+    /// <summary>A project's indexed frames of these videos, in frame id order after <paramref name="afterFrameId"/>.</summary>
+    public async Task<IReadOnlyList<StoredFrame>> ReadIndexedOfVideosAsync(
+        string projectId, IReadOnlyList<string> videoIds, string afterFrameId, int limit, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            $"SELECT {Columns} FROM video_frames " +
+            "WHERE service_id = $1 AND project_id = $2 AND video_id = ANY($3) AND frame_id > $4 AND indexed " +
+            "ORDER BY frame_id LIMIT $5");
+        command.Parameters.Add(new() { Value = _serviceId });
+        command.Parameters.Add(new() { Value = projectId });
+        command.Parameters.Add(new() { Value = videoIds.ToArray() });
+        command.Parameters.Add(new() { Value = afterFrameId });
+        command.Parameters.Add(new() { Value = limit });
+        return await ReadAllAsync(command, limit, cancellationToken);
+    }
+
+    /// <summary>
+    /// Per video of the project, the <see cref="VideoFingerprint"/> of its indexed rows, computed by
+    /// PostgreSQL (one aggregate, no row leaves the database): what a snapshot is checked against.
+    /// </summary>
+    public async Task<Dictionary<string, VideoFingerprint>> ReadIndexedFingerprintsAsync(string projectId, CancellationToken cancellationToken = default)
+    {
+        await using var command = dataSource.CreateCommand(
+            "SELECT video_id, count(*)::int, " +
+            "bit_xor(('x' || encode(substring(sha256(seal || int4send(seq) || float8send(timestamp_seconds) " +
+            "|| int4send(octet_length(convert_to(caption, 'UTF8'))) || convert_to(caption, 'UTF8') || convert_to(objects, 'UTF8')) from 1 for 8), 'hex'))::bit(64)::bigint) " +
+            "FROM video_frames WHERE service_id = $1 AND project_id = $2 AND indexed GROUP BY video_id");
+        command.Parameters.Add(new() { Value = _serviceId });
+        command.Parameters.Add(new() { Value = projectId });
+        var fingerprints = new Dictionary<string, VideoFingerprint>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            fingerprints[reader.GetString(0)] = new VideoFingerprint(reader.GetInt32(1), reader.GetInt64(2));
+        }
+
+        return fingerprints;
     }
 
     /// <summary>
@@ -178,18 +226,26 @@ public sealed class FrameStore(NpgsqlDataSource dataSource, IOptions<ClusterOpti
             }
         }
 
-        if (captions.Count > 0)
+        await DeleteOrphanEmbeddingsAsync(connection, transaction, captions, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    /// <summary>Deletes the embeddings of those of <paramref name="captions"/> that no frame of this cluster carries any more.</summary>
+    private async Task DeleteOrphanEmbeddingsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, HashSet<string> captions, CancellationToken cancellationToken)
+    {
+        if (captions.Count == 0)
         {
-            await using var orphans = new NpgsqlCommand(
-                "DELETE FROM caption_embeddings c USING unnest($2::text[]) AS g(caption) " +
-                "WHERE c.service_id = $1 AND c.caption_hash = sha256(convert_to(g.caption, 'UTF8')) " +
-                "AND NOT EXISTS (SELECT 1 FROM video_frames f WHERE f.caption = g.caption AND f.service_id = $1)", connection, transaction);
-            orphans.Parameters.Add(new() { Value = _serviceId });
-            orphans.Parameters.Add(new() { Value = captions.ToArray() });
-            await orphans.ExecuteNonQueryAsync(cancellationToken);
+            return;
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await using var orphans = new NpgsqlCommand(
+            "DELETE FROM caption_embeddings c USING unnest($2::text[]) AS g(caption) " +
+            "WHERE c.service_id = $1 AND c.caption_hash = sha256(convert_to(g.caption, 'UTF8')) " +
+            "AND NOT EXISTS (SELECT 1 FROM video_frames f WHERE f.caption = g.caption AND f.service_id = $1)", connection, transaction);
+        orphans.Parameters.Add(new() { Value = _serviceId });
+        orphans.Parameters.Add(new() { Value = captions.ToArray() });
+        await orphans.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task<IReadOnlyList<StoredFrame>> ReadAllAsync(NpgsqlCommand command, int expected, CancellationToken cancellationToken)

@@ -25,6 +25,12 @@ public sealed class ProcessingOptions
     /// <summary>Threads the embedding model may use per silo.</summary>
     public int EmbeddingThreads { get; set; } = 1;
 
+    /// <summary>
+    /// Load the embedding model when the silo starts (in the background), so that the first search
+    /// after a restart does not wait for it. Off where silos start often and rarely search (tests).
+    /// </summary>
+    public bool WarmUpEmbedder { get; set; } = true;
+
     /// <summary>The ffmpeg executable that decodes frame images: a name found on PATH, or a full path.</summary>
     public string FfmpegPath { get; set; } = "ffmpeg";
 

@@ -31,6 +31,8 @@ public sealed class TestSettings
         ["Auth:BcryptWorkFactor"] = "10",
         ["Audit:HmacKey"] = AuditHmacKey,
         ["Results:HmacKey"] = ResultsHmacKey,
+        // Most test clusters never search: they do not load the embedding model at start-up.
+        ["Processing:WarmUpEmbedder"] = "false",
         ["SURVEILLANCE_ADMIN_PASSWORD"] = AdminPassword,
         // Test classes log in and fail logins from one address far more than a client would;
         // the edge tests set these back to the real limits.

@@ -155,7 +155,7 @@ public sealed class FrameIndexTests
     }
 
     [Fact]
-    public void Int8Candidates_HoldTheExactFloat32TopTen_AndTheExactCount_OnRandomCaptions()
+    public void Int8Candidates_HoldTheExactFloat32TopTen_AndCountExactly_WithTheCaptionsNearTheThresholdDecidedInFloat32()
     {
         const int frames = 6000, captions = 1500, dimensions = 384;
         var random = new Random(20261201);
@@ -164,12 +164,14 @@ public sealed class FrameIndexTests
         var centres = UnitVectors(random, 30);
         var vectors = UnitVectors(random, captions).Select((v, n) => Near(v, centres[n % centres.Length], 0.5f)).ToArray();
         var index = new FrameIndex(dimensions);
+        var byHash = new Dictionary<string, float[]>(StringComparer.Ordinal);
         var stored = new List<(string FrameId, int Caption, double Time)>();
         for (var i = 0; i < frames; i++)
         {
             var caption = random.Next(captions);
             var frame = FrameWith("v" + (i % 5), i, "caption " + caption) with { Timestamp = i };
             index.Add(frame, i, index.HasCaption(frame.Caption) ? null : vectors[caption]);
+            byHash[Convert.ToHexString(FrameIndex.CaptionHash(frame.Caption))] = vectors[caption];
             stored.Add((frame.FrameId, caption, i));
         }
 
@@ -186,14 +188,47 @@ public sealed class FrameIndexTests
             var top = exact.Take(10).Select(s => s.FrameId).ToList();
             found += top.Count(candidates.Ranked.Select(c => c.FrameId).Contains);
             wanted += top.Count;
-            countsOff += Math.Abs(candidates.TotalMatches - exact.Count);
+            countsOff += Math.Abs(FrameIndex.ExactTotal(search, candidates, byHash) - exact.Count);
             matches += exact.Count;
         }
 
         Assert.True(wanted == 400 && matches > 4000, $"every query should have ten matches and more ({wanted}, {matches})");
         Assert.Equal(wanted, found);
-        // The count is decided on int8 scores: a frame within ~10⁻³ of the threshold may fall on either side.
-        Assert.InRange(countsOff, 0, matches / 500);
+        Assert.Equal(0, countsOff);
+    }
+
+    [Fact]
+    public void CaptionWhoseInt8ScoreIsOnTheWrongSideOfTheThreshold_IsCountedByItsFloat32Score_WithEveryFrameCarryingIt()
+    {
+        var random = new Random(15);
+        var query = UnitVectors(random, 1)[0];
+        var index = new FrameIndex(384);
+        var byHash = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var decidedWrongly = 0;
+        for (var c = 0; c < 400; c++)
+        {
+            // Captions at cosine ~0.7 with the query; the threshold is set at one of them below.
+            var vector = Near(UnitVectors(random, 1)[0], query, 0.5f);
+            var caption = $"caption {c}";
+            byHash[Convert.ToHexString(FrameIndex.CaptionHash(caption))] = vector;
+            for (var f = 0; f < 5; f++)
+            {
+                index.Add(FrameWith("v", (c * 5) + f, caption), (c * 5) + f, f == 0 ? vector : null);
+            }
+        }
+
+        var exactScores = byHash.Values.Select(v => (double)TensorPrimitives.Dot<float>(query, v)).Order().ToList();
+        foreach (var threshold in exactScores.Where((_, i) => i % 20 == 0))
+        {
+            var search = Query(query, limit: 10, threshold: threshold);
+            var candidates = index.Candidates(search, extra: 10);
+            var exact = 5 * exactScores.Count(s => Math.Clamp(s, 0, 1) >= threshold);
+            Assert.Equal(exact, FrameIndex.ExactTotal(search, candidates, byHash));
+            decidedWrongly += Math.Abs(candidates.TotalMatches + candidates.Undecided.Where(u => u.ApproximateScore >= threshold).Sum(u => u.Frames) - exact);
+        }
+
+        // The int8 scores alone would have counted some of these wrongly: the exact decision is needed.
+        Assert.True(decidedWrongly > 0, "the int8 scores should misplace some captions at their own score as threshold");
     }
 
     private static FrameIndex IndexOf(params (string Video, int Sequence, double Time, float[] Vector, string[] Classes)[] frames)
