@@ -10,12 +10,13 @@ namespace Surveillance.Api.Edge;
 /// Refusals by the edge (403 IP_BLOCKED, 429 RATE_LIMITED, and 503 for a login beyond the hashing budget) are counted, not audited one by one: a
 /// flood of them must not turn into a flood of audit rows. Every
 /// <see cref="RateLimitOptions.RefusalAuditSeconds"/> one row per client and error carries the count.
-/// Memory is bounded: beyond <see cref="MaxClients"/> clients in one period the rest are counted
-/// together under <c>*</c>.
+/// Beyond <see cref="RateLimitOptions.RefusalAuditMaxClients"/> clients in one period the rest are
+/// counted together under <c>*</c>: that bounds memory, and the audit rows a period writes — a botnet
+/// whose every address is refused once would otherwise cost one row per request after all.
 /// </summary>
-public sealed class EdgeRefusals(IAuditLog audit, TimeProvider clock)
+public sealed class EdgeRefusals(IAuditLog audit, IOptions<RateLimitOptions> options, TimeProvider clock)
 {
-    public const int MaxClients = 10_000;
+    private readonly int _maxClients = options.Value.RefusalAuditMaxClients;
 
     /// <summary>Set on a request the edge refused: the audit middleware leaves it to the aggregate row.</summary>
     public const string ItemKey = "surveillance.edge_refusal";
@@ -38,7 +39,7 @@ public sealed class EdgeRefusals(IAuditLog audit, TimeProvider clock)
         var period = Volatile.Read(ref _period);
         var key = (client, status, error);
         // ConcurrentDictionary.Count takes every lock: the period counts its keys itself.
-        if (!period.Counts.ContainsKey(key) && Interlocked.Increment(ref period.Keys) > MaxClients)
+        if (!period.Counts.ContainsKey(key) && Interlocked.Increment(ref period.Keys) > _maxClients)
         {
             key = ("*", status, error);
         }

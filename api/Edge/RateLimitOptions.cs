@@ -28,6 +28,13 @@ public sealed class RateLimitOptions
     public int RefusalAuditSeconds { get; set; } = 60;
 
     /// <summary>
+    /// Clients with an aggregate row of their own per period and API instance; the refusals of any
+    /// further clients share one <c>*</c> row. Each row is an audit append: a storm from thousands of
+    /// addresses, each refused once, must cost a few rows, not one per address.
+    /// </summary>
+    public int RefusalAuditMaxClients { get; set; } = 100;
+
+    /// <summary>
     /// A login refused because the silo's hashing budget is used up (503) is answered after this
     /// hold: a timer, no thread and no CPU. A client that waits for each answer — as stuffing tools
     /// do, per connection — then cannot turn fast refusals into a flood that takes the CPU the budget
@@ -88,6 +95,11 @@ public sealed class RateLimitOptionsValidator : IValidateOptions<RateLimitOption
         if (options.LocalAdmissionShare is < 0 or > 1 || double.IsNaN(options.LocalAdmissionShare))
         {
             failures.Add("RateLimiting:LocalAdmissionShare must be 0 to 1.");
+        }
+
+        if (options.RefusalAuditMaxClients is < 1 or > 100_000)
+        {
+            failures.Add("RateLimiting:RefusalAuditMaxClients must be 1 to 100000.");
         }
 
         if (options.RefusalAuditSeconds is < 1 or > 3600)
