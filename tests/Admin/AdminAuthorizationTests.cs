@@ -4,7 +4,8 @@ using Surveillance.Tests.Infrastructure;
 namespace Surveillance.Tests.Admin;
 
 /// <summary>API.md "Administration": every <c>/admin/users</c> endpoint is for the <c>admin</c> role only.</summary>
-public sealed class AdminAuthorizationTests(TokenCachingApiFixture fixture) : IClassFixture<TokenCachingApiFixture>
+[Collection(UserAdministrationCluster.Name)]
+public sealed class AdminAuthorizationTests(ApiFixture fixture)
 {
     private const string Victim = "victim.user";
 
@@ -70,8 +71,8 @@ public sealed class AdminAuthorizationTests(TokenCachingApiFixture fixture) : IC
     public async Task PrivilegeEscalation_NonAdmin_CannotGrantItselfAdmin()
     {
         var http = fixture.CreateClient();
-        var username = await http.CreateUserAsync(await fixture.AdminTokenOnceAsync(), password: TokenCachingApiFixture.UserPassword, roles: ["operator"]);
-        var token = await http.LoginAsync(username, TokenCachingApiFixture.UserPassword);
+        var username = await http.CreateUserAsync(await fixture.AdminTokenOnceAsync(), password: TestSettings.UserPassword, roles: ["operator"]);
+        var token = await http.LoginAsync(username, TestSettings.UserPassword);
 
         var response = await http.SendAsync(HttpMethod.Patch, $"/admin/users/{username}", token, new { roles = new[] { "admin" } });
 
@@ -85,15 +86,15 @@ public sealed class AdminAuthorizationTests(TokenCachingApiFixture fixture) : IC
     {
         var http = fixture.CreateClient();
         var adminToken = await fixture.AdminTokenOnceAsync();
-        var username = await http.CreateUserAsync(adminToken, password: TokenCachingApiFixture.UserPassword, roles: ["admin"]);
-        var oldToken = await http.LoginAsync(username, TokenCachingApiFixture.UserPassword);
+        var username = await http.CreateUserAsync(adminToken, password: TestSettings.UserPassword, roles: ["admin"]);
+        var oldToken = await http.LoginAsync(username, TestSettings.UserPassword);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Get, "/admin/users", oldToken)).StatusCode);
 
         var demoted = await http.SendAsync(HttpMethod.Patch, $"/admin/users/{username}", adminToken, new { roles = new[] { "viewer" } });
         Assert.Equal(HttpStatusCode.OK, demoted.StatusCode);
 
         await (await http.SendAsync(HttpMethod.Get, "/admin/users", oldToken)).AssertProblemAsync(HttpStatusCode.Unauthorized, "UNAUTHORIZED");
-        var newToken = await http.LoginAsync(username, TokenCachingApiFixture.UserPassword);
+        var newToken = await http.LoginAsync(username, TestSettings.UserPassword);
         await (await http.SendAsync(HttpMethod.Get, "/admin/users", newToken)).AssertProblemAsync(HttpStatusCode.Forbidden, "FORBIDDEN");
     }
 
@@ -129,7 +130,7 @@ public sealed class AdminAuthorizationTests(TokenCachingApiFixture fixture) : IC
 
         var victim = await http.SendAsync(HttpMethod.Get, $"/admin/users/{Victim}", adminToken);
         Assert.Equal(HttpStatusCode.OK, victim.StatusCode);
-        UserAdministrationTests.AssertUser(await victim.ReadJsonAsync(), Victim, $"{Victim}@example.test", ["viewer"], isActive: true);
+        ContractAssert.User(await victim.ReadJsonAsync(), Victim, $"{Victim}@example.test", ["viewer"], isActive: true);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Get, "/auth/me", victimToken)).StatusCode);
         var intruder = await http.SendAsync(HttpMethod.Get, $"/admin/users/{Intruder(caller)}", adminToken);
         await intruder.AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");

@@ -15,7 +15,7 @@ public sealed class LastAdminFixture : ApiFixture;
 /// </summary>
 public sealed class LastAdminTests(LastAdminFixture fixture) : IClassFixture<LastAdminFixture>
 {
-    private const string Password = "correct horse battery";
+    private const string Password = TestSettings.UserPassword;
 
     [Fact]
     public async Task LastAdmin_BootstrapAdmin_CannotBeDeletedDeactivatedOrDemoted()
@@ -28,7 +28,7 @@ public sealed class LastAdminTests(LastAdminFixture fixture) : IClassFixture<Las
         await AssertProtectedAsync(http, token, "ADMIN");
 
         var admin = await (await http.SendAsync(HttpMethod.Get, "/admin/users/admin", token)).ReadJsonAsync();
-        UserAdministrationTests.AssertUser(admin, "admin", admin["email"]!.GetValue<string>(), ["admin"], isActive: true);
+        ContractAssert.User(admin, "admin", admin["email"]!.GetValue<string>(), ["admin"], isActive: true);
         Assert.Equal(["admin"], await ActiveAdminsAsync(http, token));
         Assert.Equal(HttpStatusCode.OK, (await http.PostLoginAsync("admin", TestSettings.AdminPassword)).StatusCode);
     }
@@ -122,7 +122,7 @@ public sealed class LastAdminTests(LastAdminFixture fixture) : IClassFixture<Las
 /// </summary>
 public sealed class LastAdminHandoverTests(LastAdminFixture fixture) : IClassFixture<LastAdminFixture>
 {
-    private const string Password = "correct horse battery";
+    private const string Password = TestSettings.UserPassword;
 
     [Fact]
     public async Task LastAdmin_AfterTheBootstrapAdminIsRemoved_TheSuccessorIsProtected()

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -10,10 +8,10 @@ using Surveillance.Tests.Infrastructure;
 namespace Surveillance.Tests.Admin;
 
 /// <summary>API.md "Administration": the <c>/admin/users</c> endpoints as an administrator uses them.</summary>
-public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IClassFixture<TokenCachingApiFixture>
+[Collection(UserAdministrationCluster.Name)]
+public sealed class UserAdministrationTests(ApiFixture fixture)
 {
-    private const string Password = "correct horse battery";
-    private const string IsoUtc = @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$";
+    private const string Password = TestSettings.UserPassword;
 
     // ---- Happy paths and the response shape -------------------------------------------------
 
@@ -30,7 +28,7 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var raw = await response.Content.ReadAsStringAsync();
         var user = JsonNode.Parse(raw)!;
-        AssertUser(user, username, $"{username}@example.test", ["operator"], isActive: true);
+        ContractAssert.User(user, username, $"{username}@example.test", ["operator"], isActive: true);
         Assert.Null(user["last_login"]);
         AssertNoSecrets(raw, password);
     }
@@ -53,9 +51,9 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
     }
 
     [Theory]
-    [InlineData("""{"username":"{user}","password":"correct horse battery","email":"{user}@example.test"}""")]
-    [InlineData("""{"username":"{user}","password":"correct horse battery","email":"{user}@example.test","roles":null}""")]
-    [InlineData("""{"username":"{user}","password":"correct horse battery","email":"{user}@example.test","roles":[]}""")]
+    [InlineData($$$"""{"username":"{user}","password":"{{{TestSettings.UserPassword}}}","email":"{user}@example.test"}""")]
+    [InlineData($$$"""{"username":"{user}","password":"{{{TestSettings.UserPassword}}}","email":"{user}@example.test","roles":null}""")]
+    [InlineData($$$"""{"username":"{user}","password":"{{{TestSettings.UserPassword}}}","email":"{user}@example.test","roles":[]}""")]
     public async Task CreateUser_WithoutRoles_GetsViewer(string template)
     {
         var username = NewName("noroles");
@@ -63,7 +61,7 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
         var response = await SendJsonAsync(HttpMethod.Post, "/admin/users", template.Replace("{user}", username, StringComparison.Ordinal));
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        Assert.Equal(["viewer"], Roles(await response.ReadJsonAsync()));
+        Assert.Equal(["viewer"], ContractAssert.Roles(await response.ReadJsonAsync()));
     }
 
     [Fact]
@@ -130,9 +128,9 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
         AssertNoSecrets(raw, TestSettings.AdminPassword);
         var users = JsonNode.Parse(raw)!["users"]!.AsArray();
         var admin = Assert.Single(users, u => u!["username"]!.GetValue<string>() == "admin")!;
-        AssertUser(admin, "admin", admin["email"]!.GetValue<string>(), ["admin"], isActive: true);
+        ContractAssert.User(admin, "admin", admin["email"]!.GetValue<string>(), ["admin"], isActive: true);
         var created = Assert.Single(users, u => u!["username"]!.GetValue<string>() == username)!;
-        AssertUser(created, username, $"{username}@example.test", ["processor"], isActive: true);
+        ContractAssert.User(created, username, $"{username}@example.test", ["processor"], isActive: true);
     }
 
     [Fact]
@@ -145,13 +143,13 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
         var before = await http.SendAsync(HttpMethod.Get, $"/admin/users/{username}", token);
         Assert.Equal(HttpStatusCode.OK, before.StatusCode);
         var beforeUser = await before.ReadJsonAsync();
-        AssertUser(beforeUser, username, $"{username}@example.test", ["operator", "viewer"], isActive: true);
+        ContractAssert.User(beforeUser, username, $"{username}@example.test", ["operator", "viewer"], isActive: true);
         Assert.Null(beforeUser["last_login"]);
 
         await http.LoginAsync(username, Password);
         var after = await (await http.SendAsync(HttpMethod.Get, $"/admin/users/{username}", token)).ReadJsonAsync();
-        var lastLogin = AssertUtcTimestamp(after["last_login"]);
-        Assert.True(lastLogin >= AssertUtcTimestamp(after["created_at"]), "last_login precedes created_at");
+        var lastLogin = ContractAssert.UtcTimestampOf(after["last_login"]);
+        Assert.True(lastLogin >= ContractAssert.UtcTimestampOf(after["created_at"]), "last_login precedes created_at");
     }
 
     [Fact]
@@ -164,14 +162,14 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
 
         var email = await http.SendAsync(HttpMethod.Patch, path, token, new { email = "new.address@example.test" });
         Assert.Equal(HttpStatusCode.OK, email.StatusCode);
-        AssertUser(await email.ReadJsonAsync(), username, "new.address@example.test", ["viewer"], isActive: true);
+        ContractAssert.User(await email.ReadJsonAsync(), username, "new.address@example.test", ["viewer"], isActive: true);
 
         var roles = await http.SendAsync(HttpMethod.Patch, path, token, new { roles = new[] { "processor", "operator" } });
         Assert.Equal(HttpStatusCode.OK, roles.StatusCode);
-        AssertUser(await roles.ReadJsonAsync(), username, "new.address@example.test", ["operator", "processor"], isActive: true);
+        ContractAssert.User(await roles.ReadJsonAsync(), username, "new.address@example.test", ["operator", "processor"], isActive: true);
 
         var stored = await (await http.SendAsync(HttpMethod.Get, path, token)).ReadJsonAsync();
-        AssertUser(stored, username, "new.address@example.test", ["operator", "processor"], isActive: true);
+        ContractAssert.User(stored, username, "new.address@example.test", ["operator", "processor"], isActive: true);
     }
 
     [Fact]
@@ -185,7 +183,7 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
 
         var deactivated = await http.SendAsync(HttpMethod.Patch, path, token, new { is_active = false });
         Assert.Equal(HttpStatusCode.OK, deactivated.StatusCode);
-        AssertUser(await deactivated.ReadJsonAsync(), username, $"{username}@example.test", ["viewer"], isActive: false);
+        ContractAssert.User(await deactivated.ReadJsonAsync(), username, $"{username}@example.test", ["viewer"], isActive: false);
         await (await http.SendAsync(HttpMethod.Get, "/auth/me", userToken)).AssertProblemAsync(HttpStatusCode.Unauthorized, "UNAUTHORIZED");
         await (await http.PostLoginAsync(username, Password)).AssertProblemAsync(HttpStatusCode.Unauthorized, "UNAUTHORIZED");
 
@@ -271,7 +269,7 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
 
         await response.AssertProblemAsync(HttpStatusCode.Conflict, "CONFLICT");
         var stored = await (await http.SendAsync(HttpMethod.Get, $"/admin/users/{username}", token)).ReadJsonAsync();
-        AssertUser(stored, username, $"{username}@example.test", ["operator"], isActive: true);
+        ContractAssert.User(stored, username, $"{username}@example.test", ["operator"], isActive: true);
         await (await http.PostLoginAsync(username, "the attacker's password")).AssertProblemAsync(HttpStatusCode.Unauthorized, "UNAUTHORIZED");
     }
 
@@ -345,18 +343,18 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
         { "role unknown", Create("badrole1", Password, "a@example.test", "superuser") },
         { "role unknown among known", Create("badrole2", Password, "a@example.test", "viewer", "root") },
         { "role empty string", Create("badrole3", Password, "a@example.test", "") },
-        { "roles a number", """{"username":"types1","password":"correct horse battery","email":"a@example.test","roles":5}""" },
-        { "roles a string", """{"username":"types2","password":"correct horse battery","email":"a@example.test","roles":"admin"}""" },
-        { "roles an object", """{"username":"types3","password":"correct horse battery","email":"a@example.test","roles":{"admin":true}}""" },
-        { "role a number", """{"username":"types4","password":"correct horse battery","email":"a@example.test","roles":[1]}""" },
-        { "role null", """{"username":"types5","password":"correct horse battery","email":"a@example.test","roles":[null]}""" },
-        { "username a number", """{"username":12345,"password":"correct horse battery","email":"a@example.test"}""" },
+        { "roles a number", $$$"""{"username":"types1","password":"{{{TestSettings.UserPassword}}}","email":"a@example.test","roles":5}""" },
+        { "roles a string", $$$"""{"username":"types2","password":"{{{TestSettings.UserPassword}}}","email":"a@example.test","roles":"admin"}""" },
+        { "roles an object", $$$"""{"username":"types3","password":"{{{TestSettings.UserPassword}}}","email":"a@example.test","roles":{"admin":true}}""" },
+        { "role a number", $$$"""{"username":"types4","password":"{{{TestSettings.UserPassword}}}","email":"a@example.test","roles":[1]}""" },
+        { "role null", $$$"""{"username":"types5","password":"{{{TestSettings.UserPassword}}}","email":"a@example.test","roles":[null]}""" },
+        { "username a number", $$$"""{"username":12345,"password":"{{{TestSettings.UserPassword}}}","email":"a@example.test"}""" },
         { "password a number", """{"username":"types6","password":123456789012345,"email":"a@example.test"}""" },
-        { "email a boolean", """{"username":"types7","password":"correct horse battery","email":true}""" },
+        { "email a boolean", $$$"""{"username":"types7","password":"{{{TestSettings.UserPassword}}}","email":true}""" },
         { "truncated JSON", """{"username":"types8","password":""" },
-        { "trailing comma", """{"username":"types9","password":"correct horse battery","email":"a@example.test",}""" },
+        { "trailing comma", $$$"""{"username":"types9","password":"{{{TestSettings.UserPassword}}}","email":"a@example.test",}""" },
         { "not JSON", "username=types10&password=correct+horse+battery" },
-        { "JSON array", """[{"username":"types11","password":"correct horse battery","email":"a@example.test"}]""" },
+        { "JSON array", $$$"""[{"username":"types11","password":"{{{TestSettings.UserPassword}}}","email":"a@example.test"}]""" },
         { "JSON null", "null" },
         { "JSON string", "\"types12\"" },
     };
@@ -375,11 +373,11 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
     }
 
     [Theory]
-    [InlineData("username", """{"password":"correct horse battery","email":"a@example.test"}""")]
-    [InlineData("username", """{"username":null,"password":"correct horse battery","email":"a@example.test"}""")]
+    [InlineData("username", $$$"""{"password":"{{{TestSettings.UserPassword}}}","email":"a@example.test"}""")]
+    [InlineData("username", $$$"""{"username":null,"password":"{{{TestSettings.UserPassword}}}","email":"a@example.test"}""")]
     [InlineData("password", """{"username":"nopassword","email":"a@example.test"}""")]
     [InlineData("password", """{"username":"nopassword","password":"","email":"a@example.test"}""")]
-    [InlineData("email", """{"username":"noemail","password":"correct horse battery"}""")]
+    [InlineData("email", $$$"""{"username":"noemail","password":"{{{TestSettings.UserPassword}}}"}""")]
     [InlineData("username", "{}")]
     public async Task CreateUser_MissingField_Is400_NamingTheField(string field, string json)
     {
@@ -421,7 +419,7 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "VALIDATION_ERROR");
         var stored = await (await http.SendAsync(HttpMethod.Get, $"/admin/users/{username}", token)).ReadJsonAsync();
-        AssertUser(stored, username, $"{username}@example.test", ["operator"], isActive: true);
+        ContractAssert.User(stored, username, $"{username}@example.test", ["operator"], isActive: true);
     }
 
     public static TheoryData<string, string> InvalidResetBodies() => new()
@@ -537,38 +535,6 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
         return (await response.ReadJsonAsync())["users"]!.AsArray().Count;
     }
 
-    private static string[] Roles(JsonNode user) =>
-        [.. user["roles"]!.AsArray().Select(r => r!.GetValue<string>()).Order(StringComparer.Ordinal)];
-
-    /// <summary>API.md: a user is <c>{username,email,roles,is_active,created_at,last_login}</c>, times in UTC.</summary>
-    internal static void AssertUser(JsonNode user, string username, string email, string[] roles, bool isActive)
-    {
-        Assert.Equal(username, user["username"]!.GetValue<string>());
-        Assert.Equal(email, user["email"]!.GetValue<string>());
-        Assert.Equal(roles.Order(StringComparer.Ordinal), Roles(user));
-        Assert.Equal(isActive, user["is_active"]!.GetValue<bool>());
-        var createdAt = AssertUtcTimestamp(user["created_at"]);
-        Assert.InRange(createdAt, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1));
-        Assert.True(user.AsObject().ContainsKey("last_login"), "the user lacks 'last_login'");
-        if (user["last_login"] is { } lastLogin)
-        {
-            AssertUtcTimestamp(lastLogin);
-        }
-
-        Assert.DoesNotContain(user.AsObject(), member =>
-            member.Key.Contains("hash", StringComparison.OrdinalIgnoreCase)
-            || member.Key.Contains("password", StringComparison.OrdinalIgnoreCase)
-            || member.Key.Contains("salt", StringComparison.OrdinalIgnoreCase));
-    }
-
-    internal static DateTimeOffset AssertUtcTimestamp(JsonNode? node)
-    {
-        var text = node?.GetValue<string>();
-        Assert.NotNull(text);
-        Assert.Matches(IsoUtc, text);
-        return DateTimeOffset.Parse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-    }
-
     /// <summary>No password and nothing that looks like a bcrypt hash (<c>$2a$10$…</c>) in a response body.</summary>
     internal static void AssertNoSecrets(string body, string password)
     {
@@ -576,30 +542,4 @@ public sealed class UserAdministrationTests(TokenCachingApiFixture fixture) : IC
         Assert.DoesNotMatch(@"\$2[abxy]?\$\d{2}\$", body);
         Assert.DoesNotContain("hash", body, StringComparison.OrdinalIgnoreCase);
     }
-}
-
-/// <summary>
-/// An <see cref="ApiFixture"/> that logs each account in once per test class and reuses the
-/// token: the tests here never revoke those sessions, and fewer logins keep the suite fast
-/// (bcrypt) and well under the login rate limit.
-/// </summary>
-public sealed class TokenCachingApiFixture : ApiFixture
-{
-    public const string UserPassword = "correct horse battery";
-
-    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _tokens = new(StringComparer.Ordinal);
-
-    public Task<string> AdminTokenOnceAsync() => TokenOnceAsync("admin", TestSettings.AdminPassword);
-
-    public Task<string> TokenOnceAsync(string username, string password) =>
-        _tokens.GetOrAdd(username, _ => new Lazy<Task<string>>(() => CreateClient().LoginAsync(username, password))).Value;
-
-    /// <summary>Creates the user (password <see cref="UserPassword"/>) and logs it in, once.</summary>
-    public Task<string> UserTokenOnceAsync(string username, params string[] roles) =>
-        _tokens.GetOrAdd(username, _ => new Lazy<Task<string>>(async () =>
-        {
-            var http = CreateClient();
-            await http.CreateUserAsync(await AdminTokenOnceAsync(), username, UserPassword, roles);
-            return await http.LoginAsync(username, UserPassword);
-        })).Value;
 }

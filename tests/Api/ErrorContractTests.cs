@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
@@ -10,7 +8,7 @@ using Surveillance.Tests.Infrastructure;
 namespace Surveillance.Tests.Api;
 
 /// <summary>API.md "General" and "Headers on every response": the shape of every error and the headers on every answer.</summary>
-public sealed partial class ErrorContractTests(ContractFixture fixture) : IClassFixture<ContractFixture>
+public sealed partial class ErrorContractTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 {
     private const string RequestIdHeader = "X-Request-Id";
 
@@ -218,22 +216,6 @@ public sealed partial class ErrorContractTests(ContractFixture fixture) : IClass
     private static partial Regex SafeToken();
 }
 
-/// <summary>Assertions on contract formats shared by the API tests.</summary>
-internal static partial class ContractAssert
-{
-    /// <summary>API.md: times are ISO-8601 UTC written with <c>Z</c>, e.g. <c>2026-11-27T10:30:00Z</c>.</summary>
-    public static void UtcTimestamp(string value)
-    {
-        Assert.Matches(UtcIso8601(), value);
-        var parsed = DateTimeOffset.Parse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
-        Assert.Equal(TimeSpan.Zero, parsed.Offset);
-        Assert.InRange(parsed, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddMinutes(5));
-    }
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,7})?Z$")]
-    private static partial Regex UtcIso8601();
-}
-
 public enum TokenKind { None, Admin, Garbage }
 
 /// <summary>A request and the status the contract gives it.</summary>
@@ -261,53 +243,9 @@ public sealed record ContractScenario(HttpMethod Method, string Path, TokenKind 
     private static StringContent Json(JsonNode body) => new(body.ToJsonString(), Encoding.UTF8, "application/json");
 }
 
-/// <summary>
-/// <see cref="ApiFixture"/> plus one admin token per class, and clients that each present their
-/// own client IP, so that this class's many requests never meet a per-IP limit meant for attackers.
-/// </summary>
-public sealed class ContractFixture : ApiFixture
-{
-    private Task<string>? _adminToken;
-
-    public Task<string> AdminTokenOnceAsync() => _adminToken ??= AdminTokenAsync();
-
-    public HttpClient CreateIsolatedClient()
-    {
-        var http = CreateClient();
-        http.DefaultRequestHeaders.Add(ApiHost.ClientIpHeader, $"10.{RandomNumberGenerator.GetInt32(256)}.{RandomNumberGenerator.GetInt32(256)}.{RandomNumberGenerator.GetInt32(1, 255)}");
-        return http;
-    }
-}
-
-/// <summary>
-/// A cluster whose silos are all gone while the API keeps running with a token issued before:
-/// the state of a real outage. <c>StopSilosAsync</c>, not <c>StopAllSilosAsync</c>: the latter also
-/// disposes the test cluster's client, which a running API never sees happen to its own client.
-/// </summary>
-public sealed class ClusterOutageFixture : IAsyncLifetime
-{
-    private TestCluster _cluster = null!;
-
-    public ApiHost Api { get; private set; } = null!;
-    public string AdminToken { get; private set; } = "";
-
-    public async Task InitializeAsync()
-    {
-        _cluster = await TestCluster.StartAsync(new TestSettings());
-        Api = new ApiHost(_cluster);
-        AdminToken = await Api.CreateClient().LoginAsync("admin", TestSettings.AdminPassword);
-        await _cluster.Cluster.StopSilosAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await Api.DisposeAsync();
-        await _cluster.DisposeAsync();
-    }
-}
-
 /// <summary>API.md: an unreachable cluster is 503 <c>SERVICE_UNAVAILABLE</c> with <c>Retry-After</c>, never a 500 and never a 401.</summary>
-public sealed class ClusterOutageTests(ClusterOutageFixture fixture) : IClassFixture<ClusterOutageFixture>
+[Collection(ClusterOutageCluster.Name)]
+public sealed class ClusterOutageTests(ClusterOutageFixture fixture)
 {
     [Fact]
     public async Task ClusterUnreachable_Answers503_WithRetryAfter_Not500()

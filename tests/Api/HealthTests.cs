@@ -5,7 +5,8 @@ using Surveillance.Tests.Infrastructure;
 namespace Surveillance.Tests.Api;
 
 /// <summary>API.md "Health": no authentication, and the failing dependency is named.</summary>
-public sealed class HealthTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(AccountGrainsCluster.Name)]
+public sealed class HealthTests(ApiFixture fixture)
 {
     [Fact]
     public async Task Health_WithoutAuthentication_IsHealthy_ClusterConnected_DatabaseOperational()
@@ -50,7 +51,8 @@ public sealed class HealthTests(ApiFixture fixture) : IClassFixture<ApiFixture>
 }
 
 /// <summary>API.md "Health" with every silo gone: <c>/health</c> and <c>/health/ready</c> say so, <c>/health/live</c> does not.</summary>
-public sealed class HealthDuringOutageTests(ClusterOutageFixture fixture) : IClassFixture<ClusterOutageFixture>
+[Collection(ClusterOutageCluster.Name)]
+public sealed class HealthDuringOutageTests(ClusterOutageFixture fixture)
 {
     [Theory]
     [InlineData("/health")]

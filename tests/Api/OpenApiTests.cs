@@ -4,7 +4,8 @@ using Surveillance.Tests.Infrastructure;
 namespace Surveillance.Tests.Api;
 
 /// <summary>The published OpenAPI document describes every endpoint of API.md's auth and user administration.</summary>
-public sealed class OpenApiTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(AccountGrainsCluster.Name)]
+public sealed class OpenApiTests(ApiFixture fixture)
 {
     public static TheoryData<string, string> Endpoints => new()
     {

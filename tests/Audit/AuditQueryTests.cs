@@ -63,7 +63,7 @@ public sealed class AuditQueryTests(AuditFixture fixture) : IClassFixture<AuditF
     {
         var http = fixture.CreateClient();
         var username = await http.CreateUserAsync(await fixture.AdminTokenAsync());
-        var token = await http.LoginAsync(username, "correct horse battery", clientIp: UniqueIp());
+        var token = await http.LoginAsync(username, TestSettings.UserPassword, clientIp: UniqueIp());
         var (_, mine) = await fixture.SendAsync(HttpMethod.Get, "/no/such/thing", token);
         var (_, anonymous) = await fixture.SendAsync(HttpMethod.Get, "/no/such/thing");
         await fixture.WaitForAsync(mine);
@@ -143,7 +143,7 @@ public sealed class AuditQueryTests(AuditFixture fixture) : IClassFixture<AuditF
     {
         var http = fixture.CreateClient();
         var username = await http.CreateUserAsync(await fixture.AdminTokenAsync(), roles: ["operator", "viewer"]);
-        var token = await http.LoginAsync(username, "correct horse battery", clientIp: UniqueIp());
+        var token = await http.LoginAsync(username, TestSettings.UserPassword, clientIp: UniqueIp());
 
         await (await http.SendAsync(HttpMethod.Get, path, token)).AssertProblemAsync(HttpStatusCode.Forbidden, "FORBIDDEN");
         await (await http.SendAsync(HttpMethod.Get, path, null)).AssertProblemAsync(HttpStatusCode.Unauthorized, "UNAUTHORIZED");

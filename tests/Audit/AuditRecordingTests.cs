@@ -50,7 +50,7 @@ public sealed class AuditRecordingTests(AuditFixture fixture) : IClassFixture<Au
         var admin = await fixture.AdminTokenAsync();
         var username = "audited" + Guid.NewGuid().ToString("N")[..8];
         var (response, requestId) = await fixture.SendAsync(HttpMethod.Post, "/admin/users", admin,
-            body: new { username, password = "correct horse battery", email = $"{username}@example.test" });
+            body: new { username, password = TestSettings.UserPassword, email = $"{username}@example.test" });
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
 
         var row = await fixture.FindAsync(requestId);
@@ -180,7 +180,7 @@ public sealed class AuditRecordingTests(AuditFixture fixture) : IClassFixture<Au
     {
         var http = fixture.CreateClient();
         var username = await http.CreateUserAsync(await fixture.AdminTokenAsync());
-        var token = await http.LoginAsync(username, "correct horse battery", clientIp: "192.0.2.77");
+        var token = await http.LoginAsync(username, TestSettings.UserPassword, clientIp: "192.0.2.77");
         var (response, requestId) = await fixture.SendAsync(HttpMethod.Get, "/admin/users", token);
         await response.AssertProblemAsync(HttpStatusCode.Forbidden, "FORBIDDEN");
 

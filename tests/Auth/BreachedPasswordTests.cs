@@ -10,9 +10,10 @@ namespace Surveillance.Tests.Auth;
 /// reset, in any case; the error names the rule and never echoes the password. Anything else of
 /// 12 to 128 characters is allowed, all of Unicode, with no composition rules.
 /// </summary>
-public sealed class BreachedPasswordTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(LoginAndSessionCluster.Name)]
+public sealed class BreachedPasswordTests(ApiFixture fixture)
 {
-    private const string Password = "correct horse battery";
+    private const string Password = TestSettings.UserPassword;
     private const string ListedRule = "common or breached";
 
     // Both are in the shipped lists in lower case; the tests send other cases.

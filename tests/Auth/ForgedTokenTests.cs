@@ -320,7 +320,7 @@ public sealed class ForgedTokenFixture : ApiFixture
     {
         var http = CreateClient();
         var username = await http.CreateUserAsync(await AdminTokenAsync());
-        var token = await http.LoginAsync(username, "correct horse battery");
+        var token = await http.LoginAsync(username, TestSettings.UserPassword);
         return RealToken.Parse(token);
     }
 }

@@ -9,7 +9,8 @@ namespace Surveillance.Tests.Auth;
 /// Per-account brute-force defence (ASVS 6.1.1 / 6.3.1) with the default 15-minute lockout:
 /// 10 consecutive failures lock the account for every IP but those its owner logged in from.
 /// </summary>
-public sealed class LockoutTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(LoginAndSessionCluster.Name)]
+public sealed class LockoutTests(ApiFixture fixture)
 {
     [Fact]
     public async Task Lockout_After10Failures_FromANewIp_RefusesEvenTheRightPassword()
@@ -219,7 +220,7 @@ internal static class LockoutSteps
     /// <summary>The lock began at some moment between these two.</summary>
     public readonly record struct LockStart(DateTimeOffset NotBefore, DateTimeOffset NotAfter);
 
-    public const string Password = "correct horse battery";
+    public const string Password = TestSettings.UserPassword;
     public const int Threshold = 10;
 
     private static int _lastIp;

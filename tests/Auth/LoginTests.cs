@@ -4,7 +4,8 @@ using Surveillance.Tests.Infrastructure;
 
 namespace Surveillance.Tests.Auth;
 
-public sealed class LoginTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(LoginAndSessionCluster.Name)]
+public sealed class LoginTests(ApiFixture fixture)
 {
     [Fact]
     public async Task BootstrapAdmin_LogsIn_WithJsonBody_AndGetsTheContractShape()

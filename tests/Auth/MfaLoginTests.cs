@@ -10,7 +10,8 @@ namespace Surveillance.Tests.Auth;
 /// TOTP multi-factor login over HTTP (API.md "Multi-factor authentication"; ASVS 6.3.3, 6.5, 6.6):
 /// codes are computed here from the enrolled secret, as an authenticator app would.
 /// </summary>
-public sealed class MfaLoginTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(LoginAndSessionCluster.Name)]
+public sealed class MfaLoginTests(ApiFixture fixture)
 {
     [Fact]
     public async Task Mfa_EnrollConfirmAndTwoStepLogin_OverHttp_IssueATokenOnlyAfterTheCode()

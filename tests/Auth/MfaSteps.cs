@@ -8,7 +8,7 @@ namespace Surveillance.Tests.Auth;
 /// <summary>The client's side of TOTP: codes computed from the secret with Otp.NET, as an authenticator app would.</summary>
 public static class MfaSteps
 {
-    public const string Password = "correct horse battery staple";
+    public const string Password = TestSettings.UserPassword;
 
     /// <summary>The code of the current 30-second step, shifted by <paramref name="steps"/>.</summary>
     public static string Code(string base32Secret, int steps = 0) =>

@@ -8,9 +8,10 @@ namespace Surveillance.Tests.Auth;
 /// user changes the password (every other session), and when an admin deactivates the user,
 /// changes its roles, resets its password or deletes it. Revocations survive a restart.
 /// </summary>
-public sealed class RevocationTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(LoginAndSessionCluster.Name)]
+public sealed class RevocationTests(ApiFixture fixture)
 {
-    private const string Password = "correct horse battery";
+    private const string Password = TestSettings.UserPassword;
     private const string Me = "/auth/me";
 
     [Fact]

@@ -12,7 +12,8 @@ namespace Surveillance.Tests.Auth;
 /// once this instance has been told to forget; the request that fetched the now-stale lease must
 /// not be let through on it either.
 /// </summary>
-public sealed class SessionCacheRecallRaceTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(LoginAndSessionCluster.Name)]
+public sealed class SessionCacheRecallRaceTests(ApiFixture fixture)
 {
     [Fact]
     public async Task LeaseThatLostToARevocationWhileItsRequestWasInFlight_IsNotUsedForThatRequest()

@@ -10,9 +10,10 @@ namespace Surveillance.Tests.Auth;
 /// that still holds a copy from before the revocation. ASVS 7.4.1 demands a refusal there as soon
 /// as the revoking call has returned, not once the copy runs out.
 /// </summary>
-public sealed class SessionCacheTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(LoginAndSessionCluster.Name)]
+public sealed class SessionCacheTests(ApiFixture fixture)
 {
-    private const string Password = "correct horse battery";
+    private const string Password = TestSettings.UserPassword;
     private const string Me = "/auth/me";
 
     [Fact]

@@ -19,7 +19,6 @@ namespace Surveillance.Tests.Backup;
 public sealed class BackedUpSystem : IAsyncLifetime
 {
     public const string Query = "red car near the gate";
-    public const string UserPassword = "correct horse battery";
     private static readonly TimeSpan ProbeDeadline = TimeSpan.FromSeconds(90);
 
     public string Root { get; } = Directory.CreateTempSubdirectory("surveillance-backup-").FullName;
@@ -74,11 +73,11 @@ public sealed class BackedUpSystem : IAsyncLifetime
 
         // Users: an operator who keeps working, a viewer with one revoked and one live session,
         // and an account that was deactivated.
-        var operatorName = await http.CreateUserAsync(admin, password: UserPassword, roles: "operator");
-        var viewer = await http.CreateUserAsync(admin, password: UserPassword, roles: "viewer");
-        var deactivated = await http.CreateUserAsync(admin, password: UserPassword, roles: "viewer");
-        var revokedToken = await http.LoginAsync(viewer, UserPassword);
-        var liveToken = await http.LoginAsync(viewer, UserPassword);
+        var operatorName = await http.CreateUserAsync(admin, password: TestSettings.UserPassword, roles: "operator");
+        var viewer = await http.CreateUserAsync(admin, password: TestSettings.UserPassword, roles: "viewer");
+        var deactivated = await http.CreateUserAsync(admin, password: TestSettings.UserPassword, roles: "viewer");
+        var revokedToken = await http.LoginAsync(viewer, TestSettings.UserPassword);
+        var liveToken = await http.LoginAsync(viewer, TestSettings.UserPassword);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Post, "/auth/logout", revokedToken)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Patch, $"/admin/users/{deactivated}", admin, new { is_active = false })).StatusCode);
 
@@ -86,7 +85,7 @@ public sealed class BackedUpSystem : IAsyncLifetime
         var videos = new Dictionary<string, string>(StringComparer.Ordinal);
         var gate = await system.NewProjectAsync(admin, operatorName);
         var yard = await system.NewProjectAsync(admin, operatorName);
-        var operatorToken = await http.LoginAsync(operatorName, UserPassword);
+        var operatorToken = await http.LoginAsync(operatorName, TestSettings.UserPassword);
         var first = await system.UploadProbedAsync(operatorToken, gate, "gate.mp4", samples.Bytes("h264.mp4"), videos);
         var second = await system.UploadProbedAsync(admin, yard, "yard.webm", samples.Bytes("vp8.webm"), videos);
         await system.UploadProbedAsync(admin, yard, "loading-dock.avi", samples.Bytes("mpeg4.avi"), videos);

@@ -39,8 +39,8 @@ public sealed class BackupRestoreTests(BackedUpSystem backedUp)
         // Sessions: the revoked token stays refused, the live one still works; accounts as they were.
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(HttpMethod.Get, "/auth/me", before.RevokedToken)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Get, "/auth/me", before.LiveToken)).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostLoginAsync(before.DeactivatedUser, BackedUpSystem.UserPassword)).StatusCode);
-        var operatorToken = await http.LoginAsync(before.Operator, BackedUpSystem.UserPassword);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await http.PostLoginAsync(before.DeactivatedUser, TestSettings.UserPassword)).StatusCode);
+        var operatorToken = await http.LoginAsync(before.Operator, TestSettings.UserPassword);
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Get, $"/surveillance/videos/{before.VideoSha256.Keys.First()}", operatorToken)).StatusCode);
 
         // The block holds, before any token is looked at.

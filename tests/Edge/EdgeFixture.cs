@@ -98,7 +98,7 @@ public class EdgeFixture : ApiFixture
     public async Task<string> UserTokenAsync(params string[] roles)
     {
         var username = "edge" + Guid.NewGuid().ToString("N")[..10];
-        const string password = "correct horse battery";
+        const string password = TestSettings.UserPassword;
         var created = await AdminSendAsync(HttpMethod.Post, "/admin/users",
             new { username, password, email = $"{username}@example.test", roles });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

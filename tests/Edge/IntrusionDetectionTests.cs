@@ -96,7 +96,7 @@ public sealed class IntrusionDetectionTests(EdgeFixture fixture) : IClassFixture
     {
         var http = fixture.CreateClient();
         var username = "edge" + Guid.NewGuid().ToString("N")[..10];
-        var body = new { username, password = "correct horse battery", email = "<script>alert(1)</script>@example.test" };
+        var body = new { username, password = TestSettings.UserPassword, email = "<script>alert(1)</script>@example.test" };
 
         var anonymous = await http.SendFromAsync(EdgeFixture.NewIp(), HttpMethod.Post, "/admin/users", body: body);
         var viewer = await http.SendFromAsync(EdgeFixture.NewIp(), HttpMethod.Post, "/admin/users", await fixture.UserTokenAsync("viewer"), body);

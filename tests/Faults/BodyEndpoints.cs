@@ -1,4 +1,5 @@
 using System.Text;
+using Surveillance.Tests.Infrastructure;
 
 namespace Surveillance.Tests.Faults;
 
@@ -49,7 +50,7 @@ public sealed record BodyEndpoint(string Family, string Path, BodyKind Kind, boo
             BodyKind.Json => Family switch
             {
                 "login-json" => ("{\"username\":\"", "\",\"password\":\"not-the-password\"}"),
-                "user-admin" => ("{\"username\":\"", "\",\"password\":\"correct horse battery\",\"email\":\"f@example.test\",\"roles\":[\"viewer\"]}"),
+                "user-admin" => ("{\"username\":\"", "\",\"password\":\"" + TestSettings.UserPassword + "\",\"email\":\"f@example.test\",\"roles\":[\"viewer\"]}"),
                 "projects" => ("{\"project_id\":\"faultproj\",\"name\":\"", "\"}"),
                 "results" => ("{\"model_version\":\"", "\",\"frames\":[{\"timestamp\":1,\"caption\":\"a car\"}]}"),
                 _ => ("{\"query\":\"", "\",\"limit\":5}"),

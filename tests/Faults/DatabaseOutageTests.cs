@@ -62,7 +62,7 @@ public sealed class DatabaseOutageTests : IAsyncLifetime
         {
             ("login", () => Http().PostLoginAsync("admin", TestSettings.AdminPassword)),
             ("admin create user", () => Http().SendAsync(HttpMethod.Post, "/admin/users", admin,
-                new { username = refusedUser, password = "correct horse battery", email = "r@example.test", roles = new[] { "viewer" } })),
+                new { username = refusedUser, password = TestSettings.UserPassword, email = "r@example.test", roles = new[] { "viewer" } })),
             ("upload", () => Http().UploadAsync(admin, projectId, "during.mp4", video)),
             ("results", () => Http().SendAsync(HttpMethod.Post, $"/surveillance/videos/{videoId}/results", admin,
                 new { model_version = "m1", frames = new[] { new { timestamp = 0.2, caption = "a red car" } } })),

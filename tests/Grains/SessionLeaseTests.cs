@@ -9,7 +9,8 @@ namespace Surveillance.Tests.Grains;
 /// must not return while any instance may still trust a copy that lists the token: each holder is
 /// told to forget it first, and a holder that does not answer is waited out until its lease ends.
 /// </summary>
-public sealed class SessionLeaseTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(AccountGrainsCluster.Name)]
+public sealed class SessionLeaseTests(ApiFixture fixture)
 {
     private static readonly TimeSpan AfterActivation = SessionLeaseHolders.Lifetime + SessionLeaseHolders.Margin;
 

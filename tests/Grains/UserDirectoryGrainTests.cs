@@ -9,9 +9,10 @@ namespace Surveillance.Tests.Grains;
 /// one-time bootstrap admin. Each test but the bootstrap ones uses a directory of its own (the
 /// API uses key 0), so that the admins of one test do not satisfy the rule in another.
 /// </summary>
-public sealed class UserDirectoryGrainTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(AccountGrainsCluster.Name)]
+public sealed class UserDirectoryGrainTests(ApiFixture fixture)
 {
-    private const string Password = "correct horse battery";
+    private const string Password = TestSettings.UserPassword;
 
     private IUserDirectoryGrain NewDirectory() =>
         fixture.Cluster.Client.GetGrain<IUserDirectoryGrain>(Random.Shared.NextInt64(1, long.MaxValue));

@@ -10,9 +10,10 @@ namespace Surveillance.Tests.Grains;
 /// patches and deletion. Accounts are created on the grain itself (the directory's rules are
 /// <see cref="UserDirectoryGrainTests"/>); only the fixture's cluster is used, not its API.
 /// </summary>
-public sealed class UserGrainTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(AccountGrainsCluster.Name)]
+public sealed class UserGrainTests(ApiFixture fixture)
 {
-    private const string Password = "correct horse battery";
+    private const string Password = TestSettings.UserPassword;
     private const string OwnerIp = "192.0.2.10";
 
     private IUserGrain User(string username) => fixture.Cluster.Client.GetGrain<IUserGrain>(username);

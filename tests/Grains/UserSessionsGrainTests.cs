@@ -7,7 +7,8 @@ namespace Surveillance.Tests.Grains;
 /// The server-side session list behind every token check (ASVS 7.4.1): a token is accepted only
 /// while its id is listed and unexpired. Only the fixture's cluster is used, not its API.
 /// </summary>
-public sealed class UserSessionsGrainTests(ApiFixture fixture) : IClassFixture<ApiFixture>
+[Collection(AccountGrainsCluster.Name)]
+public sealed class UserSessionsGrainTests(ApiFixture fixture)
 {
     private IUserSessionsGrain NewSessions() =>
         fixture.Cluster.Client.GetGrain<IUserSessionsGrain>("sessions-" + Guid.NewGuid().ToString("N")[..12]);

@@ -79,7 +79,7 @@ public static class ApiClient
 
     /// <summary>Creates a user through the admin API and returns its username.</summary>
     public static async Task<string> CreateUserAsync(this HttpClient http, string adminToken, string? username = null,
-        string password = "correct horse battery", params string[] roles)
+        string password = TestSettings.UserPassword, params string[] roles)
     {
         username ??= "user" + Guid.NewGuid().ToString("N")[..10];
         var response = await http.SendAsync(HttpMethod.Post, "/admin/users", adminToken,

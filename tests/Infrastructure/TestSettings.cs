@@ -7,6 +7,12 @@ public sealed class TestSettings
 {
     public const string AdminPassword = "admin-password-for-tests";
 
+    /// <summary>
+    /// The password of the users the tests create. A test credential, not a secret: it only ever
+    /// guards accounts in throw-away test clusters. It meets the password policy (length, not breached).
+    /// </summary>
+    public const string UserPassword = "correct horse battery";
+
     public string ServiceId { get; init; } = "test-" + Guid.NewGuid().ToString("N")[..12];
     public string JwtSecret { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
     public string PasswordPepper { get; init; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));

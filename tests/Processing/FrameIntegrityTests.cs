@@ -60,11 +60,11 @@ public sealed class FrameIntegrityTests(ProcessingFixture fixture)
     {
         var video = await fixture.NewProbedVideoAsync();
         var genuine = await PostOneFrameAsync(video, "a delivery van at the loading dock");
-        await SearchTests.WaitUntilIndexedAsync(fixture, video, expected: 1);
+        await fixture.WaitUntilIndexedAsync(video, expected: 1);
 
         await TamperAsync("UPDATE video_frames SET caption = 'a delivery van at the loading dock, driver waved through' WHERE frame_id = $1", genuine);
         await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var results = await SearchTests.SearchAsync(fixture, video.ProcessorToken, new { query = "delivery van at the loading dock", project_id = video.ProjectId, threshold = 0 });
+        var results = await fixture.SearchAsync(video.ProcessorToken, new { query = "delivery van at the loading dock", project_id = video.ProjectId, threshold = 0 });
 
         Assert.Equal(0, results["total_results"]!.GetValue<int>());
         Assert.Equal(1, await CountAsync(

@@ -1,3 +1,6 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json.Nodes;
 using Surveillance.Tests.Infrastructure;
 using Surveillance.Tests.Videos;
 
@@ -25,6 +28,33 @@ public sealed class ProcessingFixture : VideosFixture
 
     public Task<HttpResponseMessage> PostResultsAsync(string token, string videoId, object body) =>
         CreateClient().SendAsync(HttpMethod.Post, $"/surveillance/videos/{videoId}/results", token, body);
+
+    public async Task<JsonNode> SearchAsync(string token, object body)
+    {
+        var response = await CreateClient().SendAsync(HttpMethod.Post, "/surveillance/search", token, body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadJsonAsync();
+    }
+
+    /// <summary>Indexing follows the results asynchronously: polls (bounded) until the project's frames are searchable.</summary>
+    public async Task WaitUntilIndexedAsync(ProbedVideo video, int expected)
+    {
+        var clock = Stopwatch.StartNew();
+        var found = 0;
+        while (clock.Elapsed < JobDeadline)
+        {
+            var results = await SearchAsync(video.ProcessorToken, new { query = "anything", project_id = video.ProjectId, threshold = 0 });
+            found = results["total_results"]!.GetValue<int>();
+            if (found >= expected)
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"only {found} of {expected} frames were searchable after {JobDeadline.TotalSeconds} s");
+    }
 
     public static object Frame(double timestamp, string caption, params object[] objects) =>
         new { timestamp, caption, detected_objects = objects };

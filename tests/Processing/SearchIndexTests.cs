@@ -53,7 +53,7 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
             .OrderByDescending(s => s.Score).ThenBy(s => s.Sequence)
             .ToList();
 
-        var results = await SearchTests.SearchAsync(fixture, video.ProcessorToken, new
+        var results = await fixture.SearchAsync(video.ProcessorToken, new
         {
             query, project_id = video.ProjectId, threshold, limit = 5, detected_objects = only is null ? null : new[] { only },
         });
@@ -74,10 +74,10 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
     {
         var video = await VideoWithScenesAsync();
         var body = new { query = "a vehicle at the loading dock", project_id = video.ProjectId, threshold = 0, limit = 100 };
-        var before = await SearchTests.SearchAsync(fixture, video.ProcessorToken, body);
+        var before = await fixture.SearchAsync(video.ProcessorToken, body);
 
         await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var after = await SearchTests.SearchAsync(fixture, video.ProcessorToken, body);
+        var after = await fixture.SearchAsync(video.ProcessorToken, body);
 
         Assert.Equal(Scenes.Length, after["total_results"]!.GetValue<int>());
         Assert.Equal(before["results"]!.ToJsonString(), after["results"]!.ToJsonString());
@@ -88,10 +88,10 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
     {
         var video = await VideoWithScenesAsync();
         var body = new { query = "someone climbing a fence in the dark", project_id = video.ProjectId, threshold = 0.2, limit = 5 };
-        var before = await SearchTests.SearchAsync(fixture, video.ProcessorToken, body);
+        var before = await fixture.SearchAsync(video.ProcessorToken, body);
 
         await ReactivateWithSnapshotAsync(video.ProjectId);
-        var after = await SearchTests.SearchAsync(fixture, video.ProcessorToken, body);
+        var after = await fixture.SearchAsync(video.ProcessorToken, body);
 
         Assert.Equal(before["total_results"]!.GetValue<int>(), after["total_results"]!.GetValue<int>());
         Assert.Equal(before["results"]!.ToJsonString(), after["results"]!.ToJsonString());
@@ -104,14 +104,14 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
     {
         var video = await VideoWithScenesAsync();
         var body = new { query = "a vehicle at the loading dock", project_id = video.ProjectId, threshold = 0, limit = 100 };
-        var before = await SearchTests.SearchAsync(fixture, video.ProcessorToken, body);
+        var before = await fixture.SearchAsync(video.ProcessorToken, body);
         await ReactivateWithSnapshotAsync(video.ProjectId);
 
         // Whoever can write the database, but lacks the key, changes the stored snapshot (a bit of the last frame's time).
         await ExecuteAsync(
             "UPDATE frame_index_snapshots SET data = overlay(data placing decode(lpad(to_hex(get_byte(data, length(data) - 41) # 1), 2, '0'), 'hex') " +
             "from length(data) - 40 for 1) WHERE project_id = $1", video.ProjectId);
-        var after = await SearchTests.SearchAsync(fixture, video.ProcessorToken, body);
+        var after = await fixture.SearchAsync(video.ProcessorToken, body);
 
         Assert.Equal(before["results"]!.ToJsonString(), after["results"]!.ToJsonString());
         var status = await fixture.Cluster.Client.GetGrain<IFrameIndexGrain>(video.ProjectId).GetStatusAsync();
@@ -128,7 +128,7 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
 
         await ExecuteAsync("DELETE FROM video_frames WHERE frame_id = $1", FrameIds.For(video.VideoId, 2));
         await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var after = await SearchTests.SearchAsync(fixture, video.ProcessorToken,
+        var after = await fixture.SearchAsync(video.ProcessorToken,
             new { query = "a vehicle at the loading dock", project_id = video.ProjectId, threshold = 0, limit = 100 });
 
         Assert.Equal(Scenes.Length - 1, after["total_results"]!.GetValue<int>());
@@ -142,13 +142,13 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
     {
         var video = await VideoWithScenesAsync();
         var body = new { query = "a fox in the car park", project_id = video.ProjectId, threshold = 0, limit = 3 };
-        var genuine = await SearchTests.SearchAsync(fixture, video.ProcessorToken, body);
+        var genuine = await fixture.SearchAsync(video.ProcessorToken, body);
 
         // Not a vector at all, and a vector of the right size that is not a unit embedding.
         await ExecuteAsync("UPDATE caption_embeddings SET embedding = '\\x0102' WHERE caption_hash = sha256(convert_to($1, 'UTF8'))", Scenes[7].Caption);
         await ExecuteAsync("UPDATE caption_embeddings SET embedding = decode(repeat('00', 1536), 'hex') WHERE caption_hash = sha256(convert_to($1, 'UTF8'))", Scenes[6].Caption);
         await fixture.Cluster.Client.GetGrain<IManagementGrain>(0).ForceActivationCollection(TimeSpan.Zero);
-        var reloaded = await SearchTests.SearchAsync(fixture, video.ProcessorToken, body);
+        var reloaded = await fixture.SearchAsync(video.ProcessorToken, body);
 
         var ids = (JsonNode page) => page["results"]!.AsArray().Select(h => h!["frame_id"]!.GetValue<string>()).ToList();
         var scores = (JsonNode page) => page["results"]!.AsArray().Select(h => h!["similarity_score"]!.GetValue<double>());
@@ -164,7 +164,7 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
         var frameId = FrameIds.For(video.VideoId, 3);
 
         await ExecuteAsync("UPDATE video_frames SET caption = 'nothing to see here' WHERE frame_id = $1", frameId);
-        var results = await SearchTests.SearchAsync(fixture, video.ProcessorToken,
+        var results = await fixture.SearchAsync(video.ProcessorToken,
             new { query = "someone climbing the fence at night", project_id = video.ProjectId, threshold = 0, limit = 100 });
 
         var hits = results["results"]!.AsArray();
@@ -185,7 +185,7 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
             frames = new[] { Frame(0.1, own, Detected("car")), Frame(0.2, Scenes[0].Caption, Detected("car")) },
         });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await SearchTests.WaitUntilIndexedAsync(fixture, deleted, expected: 2);
+        await fixture.WaitUntilIndexedAsync(deleted, expected: 2);
         Assert.Equal(1, await CountEmbeddingsAsync(own));
 
         var admin = await fixture.AdminTokenAsync();
@@ -193,7 +193,7 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
 
         Assert.Equal(0, await CountEmbeddingsAsync(own));
         Assert.Equal(1, await CountEmbeddingsAsync(Scenes[0].Caption));
-        var results = await SearchTests.SearchAsync(fixture, admin, new { query = "red car at the gate", project_id = kept.ProjectId, threshold = 0.5, limit = 100 });
+        var results = await fixture.SearchAsync(admin, new { query = "red car at the gate", project_id = kept.ProjectId, threshold = 0.5, limit = 100 });
         Assert.Equal(2, results["results"]!.AsArray().Count(h => h!["caption"]!.GetValue<string>() == Scenes[0].Caption));
     }
 
@@ -214,7 +214,7 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
             frames = Scenes.Select((s, i) => Frame(0.05 * i, s.Caption, Detected(s.Class))).ToArray(),
         });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await SearchTests.WaitUntilIndexedAsync(fixture, video, expected: Scenes.Length);
+        await fixture.WaitUntilIndexedAsync(video, expected: Scenes.Length);
         return video;
     }
 

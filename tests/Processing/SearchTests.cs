@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Net;
-using System.Text.Json.Nodes;
 using Surveillance.Tests.Infrastructure;
 using static Surveillance.Tests.Processing.ProcessingFixture;
 
@@ -21,7 +19,7 @@ public sealed class SearchTests(ProcessingFixture fixture)
     {
         var video = await VideoWithFramesAsync();
 
-        var results = await SearchAsync(fixture, video.ProcessorToken, new { query = "red car near the gate", project_id = video.ProjectId });
+        var results = await fixture.SearchAsync(video.ProcessorToken, new { query = "red car near the gate", project_id = video.ProjectId });
 
         var hits = results["results"]!.AsArray();
         var top = hits[0]!;
@@ -37,7 +35,7 @@ public sealed class SearchTests(ProcessingFixture fixture)
         Assert.Equal(video.ProjectId, results["project_id"]!.GetValue<string>());
         Assert.InRange(results["query_time"]!.GetValue<double>(), 0, 10);
 
-        var everything = await SearchAsync(fixture, video.ProcessorToken, new { query = "red car near the gate", project_id = video.ProjectId, threshold = 0 });
+        var everything = await fixture.SearchAsync(video.ProcessorToken, new { query = "red car near the gate", project_id = video.ProjectId, threshold = 0 });
         var ranked = everything["results"]!.AsArray().Select(h => h!["caption"]!.GetValue<string>()).ToList();
         Assert.True(ranked.IndexOf(RedCar) < ranked.IndexOf(Unrelated));
         var scores = everything["results"]!.AsArray().Select(h => h!["similarity_score"]!.GetValue<double>()).ToList();
@@ -50,7 +48,7 @@ public sealed class SearchTests(ProcessingFixture fixture)
     {
         var video = await VideoWithFramesAsync();
 
-        var results = await SearchAsync(fixture, video.ProcessorToken,
+        var results = await fixture.SearchAsync(video.ProcessorToken,
             new { query = "something at the gate", project_id = video.ProjectId, threshold = 0, detected_objects = new[] { "Person" } });
 
         var captions = results["results"]!.AsArray().Select(h => h!["caption"]!.GetValue<string>()).ToList();
@@ -62,7 +60,7 @@ public sealed class SearchTests(ProcessingFixture fixture)
     {
         var video = await VideoWithFramesAsync();
 
-        var results = await SearchAsync(fixture, video.ProcessorToken,
+        var results = await fixture.SearchAsync(video.ProcessorToken,
             new { query = "anything", project_id = video.ProjectId, threshold = 0, start_time = 0.5, end_time = 0.8 });
 
         var times = results["results"]!.AsArray().Select(h => h!["timestamp"]!.GetValue<double>()).ToList();
@@ -75,7 +73,7 @@ public sealed class SearchTests(ProcessingFixture fixture)
         var video = await VideoWithFramesAsync();
         var (_, outsider) = await fixture.NewUserAsync("viewer");
 
-        var everywhere = await SearchAsync(fixture, outsider, new { query = "red car near the gate", threshold = 0 });
+        var everywhere = await fixture.SearchAsync(outsider, new { query = "red car near the gate", threshold = 0 });
         var named = await fixture.CreateClient().SendAsync(HttpMethod.Post, "/surveillance/search", outsider,
             new { query = "red car near the gate", project_id = video.ProjectId });
 
@@ -88,7 +86,7 @@ public sealed class SearchTests(ProcessingFixture fixture)
     {
         var video = await VideoWithFramesAsync();
 
-        var results = await SearchAsync(fixture, await fixture.AdminTokenAsync(), new { query = "red car near the gate", limit = 100 });
+        var results = await fixture.SearchAsync(await fixture.AdminTokenAsync(), new { query = "red car near the gate", limit = 100 });
 
         Assert.Contains(results["results"]!.AsArray(), h => h!["video_id"]!.GetValue<string>() == video.VideoId);
     }
@@ -154,36 +152,9 @@ public sealed class SearchTests(ProcessingFixture fixture)
         var admin = await fixture.AdminTokenAsync();
 
         Assert.Equal(HttpStatusCode.NoContent, (await fixture.CreateClient().SendAsync(HttpMethod.Delete, $"/surveillance/videos/{video.VideoId}", admin)).StatusCode);
-        var results = await SearchAsync(fixture, admin, new { query = "red car near the gate", project_id = video.ProjectId, threshold = 0 });
+        var results = await fixture.SearchAsync(admin, new { query = "red car near the gate", project_id = video.ProjectId, threshold = 0 });
 
         Assert.Equal(0, results["total_results"]!.GetValue<int>());
-    }
-
-    internal static async Task<JsonNode> SearchAsync(ProcessingFixture fixture, string token, object body)
-    {
-        var response = await fixture.CreateClient().SendAsync(HttpMethod.Post, "/surveillance/search", token, body);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        return await response.ReadJsonAsync();
-    }
-
-    /// <summary>Indexing follows the results asynchronously: polls (bounded) until the project's frames are searchable.</summary>
-    internal static async Task WaitUntilIndexedAsync(ProcessingFixture fixture, ProbedVideo video, int expected)
-    {
-        var clock = Stopwatch.StartNew();
-        var found = 0;
-        while (clock.Elapsed < JobDeadline)
-        {
-            var results = await SearchAsync(fixture, video.ProcessorToken, new { query = "anything", project_id = video.ProjectId, threshold = 0 });
-            found = results["total_results"]!.GetValue<int>();
-            if (found >= expected)
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"only {found} of {expected} frames were searchable after {JobDeadline.TotalSeconds} s");
     }
 
     private async Task<ProbedVideo> VideoWithFramesAsync()
@@ -200,7 +171,7 @@ public sealed class SearchTests(ProcessingFixture fixture)
             },
         });
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await WaitUntilIndexedAsync(fixture, video, expected: 3);
+        await fixture.WaitUntilIndexedAsync(video, expected: 3);
         return video;
     }
 }

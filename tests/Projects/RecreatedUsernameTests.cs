@@ -23,8 +23,8 @@ public sealed class RecreatedUsernameTests(VideosFixture fixture)
         var admin = await fixture.AdminTokenAsync();
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.SendAsync(HttpMethod.Delete, $"/admin/users/{name}", admin)).StatusCode);
-        await http.CreateUserAsync(admin, name, VideosFixture.UserPassword, "operator");
-        var newToken = await http.LoginAsync(name, VideosFixture.UserPassword);
+        await http.CreateUserAsync(admin, name, TestSettings.UserPassword, "operator");
+        var newToken = await http.LoginAsync(name, TestSettings.UserPassword);
 
         foreach (var id in new[] { projectId, otherProjectId })
         {

@@ -82,7 +82,7 @@ public sealed class IncidentRunbookTests(AuditFixture fixture) : IClassFixture<A
         var http = fixture.CreateClient();
         var admin = await fixture.AdminTokenAsync();
         var user = await http.CreateUserAsync(admin);
-        var before = await http.LoginAsync(user, "correct horse battery");
+        var before = await http.LoginAsync(user, TestSettings.UserPassword);
 
         // The rotation: every API instance restarted with a new Auth:JwtSecret (here: one more instance on the same cluster).
         var newSecret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
@@ -91,7 +91,7 @@ public sealed class IncidentRunbookTests(AuditFixture fixture) : IClassFixture<A
 
         // Verify: a token signed with the old key is refused; a new login works.
         Assert.Equal(HttpStatusCode.Unauthorized, (await rotatedHttp.SendAsync(HttpMethod.Get, "/auth/me", before)).StatusCode);
-        var after = await rotatedHttp.LoginAsync(user, "correct horse battery");
+        var after = await rotatedHttp.LoginAsync(user, TestSettings.UserPassword);
         Assert.Equal(HttpStatusCode.OK, (await rotatedHttp.SendAsync(HttpMethod.Get, "/auth/me", after)).StatusCode);
         // ...and an instance still on the old key refuses the new token: restart all of them.
         Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(HttpMethod.Get, "/auth/me", after)).StatusCode);

@@ -128,7 +128,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
     private static async Task<string> NewOperatorTokenAsync(RunningApi api, string admin)
     {
         var http = api.CreateClient();
-        var username = await http.CreateUserAsync(admin, password: "correct horse battery", roles: "operator");
-        return await http.LoginAsync(username, "correct horse battery");
+        var username = await http.CreateUserAsync(admin, password: TestSettings.UserPassword, roles: "operator");
+        return await http.LoginAsync(username, TestSettings.UserPassword);
     }
 }

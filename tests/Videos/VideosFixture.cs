@@ -14,7 +14,6 @@ namespace Surveillance.Tests.Videos;
 /// </summary>
 public class VideosFixture : IAsyncLifetime
 {
-    public const string UserPassword = "correct horse battery";
     public static readonly TimeSpan ProbeDeadline = TimeSpan.FromSeconds(60);
 
     private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _tokens = new(StringComparer.Ordinal);
@@ -48,8 +47,8 @@ public class VideosFixture : IAsyncLifetime
     public async Task<(string Username, string Token)> NewUserAsync(params string[] roles)
     {
         var http = CreateClient();
-        var username = await http.CreateUserAsync(await AdminTokenAsync(), password: UserPassword, roles: roles);
-        return (username, await http.LoginAsync(username, UserPassword));
+        var username = await http.CreateUserAsync(await AdminTokenAsync(), password: TestSettings.UserPassword, roles: roles);
+        return (username, await http.LoginAsync(username, TestSettings.UserPassword));
     }
 
     /// <summary>The token of a user created (with these roles) and logged in once for this fixture.</summary>
@@ -57,8 +56,8 @@ public class VideosFixture : IAsyncLifetime
         _tokens.GetOrAdd(username, _ => new Lazy<Task<string>>(async () =>
         {
             var http = CreateClient();
-            await http.CreateUserAsync(await AdminTokenAsync(), username, UserPassword, roles);
-            return await http.LoginAsync(username, UserPassword);
+            await http.CreateUserAsync(await AdminTokenAsync(), username, TestSettings.UserPassword, roles);
+            return await http.LoginAsync(username, TestSettings.UserPassword);
         })).Value;
 
     /// <summary>Creates a project as admin with a fresh id (lower case) and these members.</summary>
