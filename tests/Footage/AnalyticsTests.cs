@@ -73,7 +73,7 @@ public sealed class AnalyticsTests(ProcessingFixture fixture)
     public async Task DeletedVideo_IsGoneFromTheCounts()
     {
         var (first, second) = await ProjectWithKnownResultsAsync();
-        var deleted = await fixture.CreateClient().SendAsync(HttpMethod.Delete, $"/surveillance/videos/{second}", await fixture.AdminTokenAsync());
+        var deleted = await fixture.CreateClient().SendAsync(HttpMethod.Delete, $"/surveillance/videos/{second}", await fixture.AdminTokenOnceAsync());
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
 
         var analytics = await GetAsync(first.ProcessorToken, $"?project_id={first.ProjectId}");
@@ -124,7 +124,7 @@ public sealed class AnalyticsTests(ProcessingFixture fixture)
     [InlineData("start_date=2026-02-02&end_date=2026-02-01")]
     public async Task InvalidDates_AreA400ValidationProblem(string query)
     {
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
 
         var response = await fixture.CreateClient().SendAsync(HttpMethod.Get, "/surveillance/analytics?" + query, admin);
 
@@ -138,7 +138,7 @@ public sealed class AnalyticsTests(ProcessingFixture fixture)
     private async Task<(ProbedVideo First, string SecondVideoId)> ProjectWithKnownResultsAsync()
     {
         var first = await fixture.NewProbedVideoAsync();
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var second = await fixture.UploadVideoAsync(admin, first.ProjectId, "second.mp4", fixture.Samples.Bytes("h264.mp4"));
         await PostAsync(first.ProcessorToken, first.VideoId,
             ProcessingFixture.Frame(0.2, "a person by a car", ProcessingFixture.Detected("person"), ProcessingFixture.Detected("car")),

@@ -97,7 +97,7 @@ public sealed class FrameImageTests(ProcessingFixture fixture)
     [Fact]
     public async Task Thumbnail_OfAVideoThatFailedProbing_IsA409Conflict()
     {
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var projectId = await fixture.NewProjectAsync();
         var spoofed = fixture.Samples.Header("h264.mp4").Take(32).Concat(new byte[32 * 1024]).ToArray();
         var videoId = await fixture.UploadVideoAsync(admin, projectId, "spoofed.mp4", spoofed);

@@ -62,13 +62,13 @@ public class ApiFixture : IAsyncLifetime
             return await http.LoginAsync(username, TestSettings.UserPassword);
         })).Value;
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         Cluster = await TestCluster.StartAsync(CreateSettings(), configureSilo: ConfigureSilo, configureClient: ConfigureClient);
         Api = new ApiHost(Cluster);
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await Api.DisposeAsync();
         await Cluster.DisposeAsync();

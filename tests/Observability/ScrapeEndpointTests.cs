@@ -21,7 +21,7 @@ public sealed class ScrapeEndpointTests(ObservabilityFixture fixture)
     {
         var client = fixture.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.PostLoginAsync("admin", "not-the-password")).StatusCode);
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var (processor, processorToken) = await fixture.NewUserAsync("processor");
         var projectId = await fixture.NewProjectAsync(null, processor);
         var video = fixture.Samples.Bytes("h264.mp4");

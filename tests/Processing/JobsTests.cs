@@ -41,7 +41,7 @@ public sealed class JobsTests(ProcessingFixture fixture)
     {
         var first = await fixture.NewProbedVideoAsync();
         var second = await fixture.NewProbedVideoAsync();
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var http = fixture.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await fixture.PostResultsAsync(admin, second.VideoId,
             new { model_version = "m1", frames = new[] { ProcessingFixture.Frame(0, "empty yard") } })).StatusCode);
@@ -91,7 +91,7 @@ public sealed class JobsTests(ProcessingFixture fixture)
     [InlineData("?limit=ten")]
     public async Task JobList_WithABadFilter_Is400(string query)
     {
-        var response = await fixture.CreateClient().SendAsync(HttpMethod.Get, "/surveillance/jobs" + query, await fixture.AdminTokenAsync());
+        var response = await fixture.CreateClient().SendAsync(HttpMethod.Get, "/surveillance/jobs" + query, await fixture.AdminTokenOnceAsync());
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "VALIDATION_ERROR");
     }

@@ -18,7 +18,7 @@ public sealed class ProbeTests(ProcessingFixture fixture)
     [MemberData(nameof(EverySample))]
     public async Task RealVideo_OfEveryContainer_IsProbed_AndAwaitsResults_WithItsMedia(string sample)
     {
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var projectId = await fixture.NewProjectAsync();
         var videoId = await fixture.UploadVideoAsync(admin, projectId, "cam" + SampleVideos.Containers[sample], fixture.Samples.Bytes(sample));
 
@@ -40,7 +40,7 @@ public sealed class ProbeTests(ProcessingFixture fixture)
     [Fact]
     public async Task FtypHeader_FollowedByGarbage_PassesTheUploadCheck_ButTheJobFails_WithAReadableError()
     {
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var projectId = await fixture.NewProjectAsync();
         var spoofed = fixture.Samples.Header("h264.mp4").Take(32).Concat(RandomNumberGenerator.GetBytes(64 * 1024)).ToArray();
         var videoId = await fixture.UploadVideoAsync(admin, projectId, "spoofed.mp4", spoofed);
@@ -60,7 +60,7 @@ public sealed class ProbeTests(ProcessingFixture fixture)
     [Fact]
     public async Task Probe_NeverWritesThePlaintext_AnywhereUnderTheVideoDirectory()
     {
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var projectId = await fixture.NewProjectAsync();
         var content = fixture.Samples.Bytes("h264.mp4");
         var videoId = await fixture.UploadVideoAsync(admin, projectId, "plain.mp4", content);

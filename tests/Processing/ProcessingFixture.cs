@@ -19,7 +19,7 @@ public sealed class ProcessingFixture : VideosFixture
     {
         var (processor, processorToken) = await NewUserAsync("processor");
         var projectId = await NewProjectAsync(null, processor);
-        var admin = await AdminTokenAsync();
+        var admin = await AdminTokenOnceAsync();
         var videoId = await UploadVideoAsync(admin, projectId, "gate" + Path.GetExtension(sample), Samples.Bytes(sample));
         var job = await (await CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/jobs/{videoId}", admin)).ReadJsonAsync();
         Assert.Equal("awaiting_results", job["status"]!.GetValue<string>());

@@ -72,7 +72,7 @@ public sealed class ResultsTests(ProcessingFixture fixture)
     {
         var video = await fixture.NewProbedVideoAsync();
 
-        var response = await fixture.PostResultsAsync(await fixture.AdminTokenAsync(), video.VideoId,
+        var response = await fixture.PostResultsAsync(await fixture.AdminTokenOnceAsync(), video.VideoId,
             new { model_version = "m", frames = new[] { Frame(0, "empty yard") } });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -131,7 +131,7 @@ public sealed class ResultsTests(ProcessingFixture fixture)
     [Fact]
     public async Task ResultsForAVideoThatFailedProbing_AreAConflict()
     {
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var projectId = await fixture.NewProjectAsync();
         var garbage = fixture.Samples.Header("h264.mp4").Take(32).Concat(new byte[4096]).ToArray();
         var videoId = await fixture.UploadVideoAsync(admin, projectId, "broken.mp4", garbage);
@@ -200,7 +200,7 @@ public sealed class ResultsTests(ProcessingFixture fixture)
     public async Task ExactlyTheDuration_AndZero_AreValidTimestamps()
     {
         var video = await fixture.NewProbedVideoAsync();
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var media = (await (await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/videos/{video.VideoId}", admin)).ReadJsonAsync())["media"]!;
         var duration = media["duration_seconds"]!.GetValue<double>();
 
@@ -212,7 +212,7 @@ public sealed class ResultsTests(ProcessingFixture fixture)
 
     private async Task AssertStillAwaitingAsync(ProbedVideo video)
     {
-        var metadata = await (await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/videos/{video.VideoId}", await fixture.AdminTokenAsync())).ReadJsonAsync();
+        var metadata = await (await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/videos/{video.VideoId}", await fixture.AdminTokenOnceAsync())).ReadJsonAsync();
         Assert.Equal("awaiting_results", metadata["status"]!.GetValue<string>());
         Assert.Equal(0, metadata["frame_count"]!.GetValue<int>());
     }

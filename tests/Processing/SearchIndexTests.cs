@@ -188,7 +188,7 @@ public sealed class SearchIndexTests(ProcessingFixture fixture)
         await fixture.WaitUntilIndexedAsync(deleted, expected: 2);
         Assert.Equal(1, await CountEmbeddingsAsync(own));
 
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         Assert.Equal(HttpStatusCode.NoContent, (await fixture.CreateClient().SendAsync(HttpMethod.Delete, $"/surveillance/videos/{deleted.VideoId}", admin)).StatusCode);
 
         Assert.Equal(0, await CountEmbeddingsAsync(own));

@@ -86,7 +86,7 @@ public sealed class SearchTests(ProcessingFixture fixture)
     {
         var video = await VideoWithFramesAsync();
 
-        var results = await fixture.SearchAsync(await fixture.AdminTokenAsync(), new { query = "red car near the gate", limit = 100 });
+        var results = await fixture.SearchAsync(await fixture.AdminTokenOnceAsync(), new { query = "red car near the gate", limit = 100 });
 
         Assert.Contains(results["results"]!.AsArray(), h => h!["video_id"]!.GetValue<string>() == video.VideoId);
     }
@@ -131,7 +131,7 @@ public sealed class SearchTests(ProcessingFixture fixture)
     public async Task InvalidSearch_Is400(string what, string body)
     {
         var response = await fixture.CreateClient().SendRawAsync(HttpMethod.Post, "/surveillance/search",
-            await fixture.AdminTokenAsync(), body, "application/json");
+            await fixture.AdminTokenOnceAsync(), body, "application/json");
 
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "VALIDATION_ERROR");
         Assert.False(string.IsNullOrEmpty(problem["detail"]?.GetValue<string>()), what);
@@ -149,7 +149,7 @@ public sealed class SearchTests(ProcessingFixture fixture)
     public async Task DeletedVideo_LeavesTheSearch()
     {
         var video = await VideoWithFramesAsync();
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
 
         Assert.Equal(HttpStatusCode.NoContent, (await fixture.CreateClient().SendAsync(HttpMethod.Delete, $"/surveillance/videos/{video.VideoId}", admin)).StatusCode);
         var results = await fixture.SearchAsync(admin, new { query = "red car near the gate", project_id = video.ProjectId, threshold = 0 });

@@ -32,7 +32,7 @@ public sealed class ProjectAccessTests(VideosFixture fixture)
         await patch.AssertProblemAsync(HttpStatusCode.Forbidden, "FORBIDDEN");
         await addMember.AssertProblemAsync(HttpStatusCode.Forbidden, "FORBIDDEN");
         await removeMember.AssertProblemAsync(HttpStatusCode.Forbidden, "FORBIDDEN");
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         await (await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{newId}", admin)).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
         var project = await (await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", admin)).ReadJsonAsync();
         Assert.Equal("Project " + projectId, project["name"]!.GetValue<string>());
@@ -70,7 +70,7 @@ public sealed class ProjectAccessTests(VideosFixture fixture)
 
         var ofViewer = await ListAsync(http, viewerToken);
         var ofStranger = await ListAsync(http, strangerToken);
-        var ofAdmin = await ListAsync(http, await fixture.AdminTokenAsync());
+        var ofAdmin = await ListAsync(http, await fixture.AdminTokenOnceAsync());
 
         Assert.Equal(new[] { mine1, mine2 }.Order(), ofViewer.Order());
         Assert.Empty(ofStranger);
@@ -125,7 +125,7 @@ public sealed class ProjectAccessTests(VideosFixture fixture)
     {
         var (viewer, viewerToken) = await fixture.NewUserAsync("viewer");
         var projectId = await fixture.NewProjectAsync();
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var http = fixture.CreateClient();
         await (await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", viewerToken)).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
 

@@ -16,7 +16,7 @@ public sealed class ProjectInputTests(VideosFixture fixture)
         var projectId = "North-Gate_" + Guid.NewGuid().ToString("N")[..8].ToUpperInvariant();
         var http = fixture.CreateClient();
 
-        var response = await http.SendAsync(HttpMethod.Post, "/surveillance/projects", await fixture.AdminTokenAsync(),
+        var response = await http.SendAsync(HttpMethod.Post, "/surveillance/projects", await fixture.AdminTokenOnceAsync(),
             new { project_id = projectId, name = "  North gate  ", description = "Cameras 1-4", retention_days = 90 });
 
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
@@ -27,7 +27,7 @@ public sealed class ProjectInputTests(VideosFixture fixture)
         Assert.Equal(90, project["retention_days"]!.GetValue<int>());
         Assert.Empty(project["members"]!.AsArray());
         Assert.EndsWith($"/surveillance/projects/{projectId.ToLowerInvariant()}", response.Headers.Location?.OriginalString);
-        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenAsync())).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenOnceAsync())).StatusCode);
     }
 
     public static TheoryData<string, string> InvalidCreations() => new()
@@ -70,7 +70,7 @@ public sealed class ProjectInputTests(VideosFixture fixture)
         var response = await PostRawAsync("/surveillance/projects", body);
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, errorCode);
-        var probe = await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/projects/ok-id-{suffix}", await fixture.AdminTokenAsync());
+        var probe = await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/projects/ok-id-{suffix}", await fixture.AdminTokenOnceAsync());
         await probe.AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
     }
 
@@ -79,7 +79,7 @@ public sealed class ProjectInputTests(VideosFixture fixture)
     {
         var projectId = await fixture.NewProjectAsync(7);
         var http = fixture.CreateClient();
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
 
         var same = await http.SendAsync(HttpMethod.Post, "/surveillance/projects", admin, new { project_id = projectId, name = "Takeover" });
         var upper = await http.SendAsync(HttpMethod.Post, "/surveillance/projects", admin, new { project_id = projectId.ToUpperInvariant(), name = "Takeover" });
@@ -118,7 +118,7 @@ public sealed class ProjectInputTests(VideosFixture fixture)
         var response = await PostRawAsync($"/surveillance/projects/{projectId}", body, HttpMethod.Patch);
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "VALIDATION_ERROR");
-        var project = await (await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenAsync())).ReadJsonAsync();
+        var project = await (await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenOnceAsync())).ReadJsonAsync();
         Assert.Equal("Project " + projectId, project["name"]!.GetValue<string>());
         Assert.Equal(3, project["retention_days"]!.GetValue<int>());
     }
@@ -128,7 +128,7 @@ public sealed class ProjectInputTests(VideosFixture fixture)
     {
         var projectId = await fixture.NewProjectAsync(3);
         var http = fixture.CreateClient();
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
 
         var renamed = await http.SendAsync(HttpMethod.Patch, $"/surveillance/projects/{projectId}", admin, new { name = "Renamed" });
         var cleared = await PostRawAsync($"/surveillance/projects/{projectId}", """{"retention_days":null,"description":"Lot B"}""", HttpMethod.Patch);
@@ -145,7 +145,7 @@ public sealed class ProjectInputTests(VideosFixture fixture)
     [Fact]
     public async Task PatchOrMembers_OfAMissingProject_Are404()
     {
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var http = fixture.CreateClient();
         var missing = "missing-" + Guid.NewGuid().ToString("N")[..8];
 
@@ -163,7 +163,7 @@ public sealed class ProjectInputTests(VideosFixture fixture)
     {
         var projectId = await fixture.NewProjectAsync();
         var username = template.Replace("{0}", Guid.NewGuid().ToString("N")[..8], StringComparison.Ordinal);
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var http = fixture.CreateClient();
 
         var response = await http.SendAsync(HttpMethod.Put, $"/surveillance/projects/{projectId}/members/{Uri.EscapeDataString(username)}", admin);
@@ -180,7 +180,7 @@ public sealed class ProjectInputTests(VideosFixture fixture)
     [InlineData("?limit=abc")]
     public async Task VideoList_WithAnOutOfRangeLimit_Is400(string query)
     {
-        var response = await fixture.CreateClient().SendAsync(HttpMethod.Get, "/surveillance/videos" + query, await fixture.AdminTokenAsync());
+        var response = await fixture.CreateClient().SendAsync(HttpMethod.Get, "/surveillance/videos" + query, await fixture.AdminTokenOnceAsync());
 
         await response.AssertProblemAsync(HttpStatusCode.BadRequest, "VALIDATION_ERROR");
     }
@@ -207,7 +207,7 @@ public sealed class ProjectInputTests(VideosFixture fixture)
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
         };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await fixture.AdminTokenAsync());
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await fixture.AdminTokenOnceAsync());
         return await fixture.CreateClient().SendAsync(request);
     }
 }

@@ -20,7 +20,7 @@ public sealed class RecreatedUsernameTests(VideosFixture fixture)
         var otherProjectId = await fixture.NewProjectAsync(members: name);
         var videoId = await fixture.UploadVideoAsync(oldToken, projectId, "secret.mp4", fixture.Samples.Bytes("h264.mp4"));
         var http = fixture.CreateClient();
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
 
         Assert.Equal(HttpStatusCode.NoContent, (await http.SendAsync(HttpMethod.Delete, $"/admin/users/{name}", admin)).StatusCode);
         await http.CreateUserAsync(admin, name, TestSettings.UserPassword, "operator");

@@ -50,7 +50,7 @@ public sealed class UploadBadInputTests(VideosFixture fixture)
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest, "VALIDATION_ERROR");
         Assert.Contains("project_id", problem["detail"]!.GetValue<string>());
         AssertNothingStored(fixture.VideoPath, projectId);
-        await (await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenAsync())).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
+        await (await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenOnceAsync())).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
     }
 
     public static TheoryData<string, string> InvalidProjectIds() => new()
@@ -288,7 +288,7 @@ public sealed class UploadBadInputTests(VideosFixture fixture)
 
     private async Task AssertNoVideosAsync(string projectId)
     {
-        var project = await (await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenAsync())).ReadJsonAsync();
+        var project = await (await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenOnceAsync())).ReadJsonAsync();
         Assert.Empty(project["videos"]!.AsArray());
     }
 }

@@ -40,7 +40,7 @@ public sealed class UploadFormatTests(VideosFixture fixture)
 
         await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_FORMAT");
         AssertNothingStored(fixture.VideoPath, projectId);
-        var project = await (await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenAsync())).ReadJsonAsync();
+        var project = await (await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenOnceAsync())).ReadJsonAsync();
         Assert.Empty(project["videos"]!.AsArray());
         var list = await (await http.SendAsync(HttpMethod.Get, $"/surveillance/videos?project_id={projectId}", token)).ReadJsonAsync();
         Assert.Empty(list["videos"]!.AsArray());
@@ -57,7 +57,7 @@ public sealed class UploadFormatTests(VideosFixture fixture)
 
         await response.AssertProblemAsync(HttpStatusCode.UnsupportedMediaType, "UNSUPPORTED_FORMAT");
         AssertNothingStored(fixture.VideoPath, projectId);
-        var project = await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenAsync());
+        var project = await http.SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenOnceAsync());
         await project.AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
     }
 

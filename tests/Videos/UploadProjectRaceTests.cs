@@ -28,7 +28,7 @@ public sealed class UploadProjectRaceTests(VideosFixture fixture)
         var upload = fixture.CreateStreamingClient().PostMultipartAsync(token, form);
         // The early check has passed (the id was free) and the file is being stored.
         await WaitUntilAsync(() => FilesUnder(Path.Combine(fixture.VideoPath, projectId)).Length > 0, upload);
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var created = await fixture.CreateClient().SendAsync(HttpMethod.Post, "/surveillance/projects", admin,
             new { project_id = projectId, name = "Someone else's" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

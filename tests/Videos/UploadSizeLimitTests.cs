@@ -86,7 +86,7 @@ public sealed class UploadSizeLimitTests(SmallUploadLimitFixture fixture) : ICla
 
     private async Task AssertNoVideosAsync(string projectId)
     {
-        var project = await (await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenAsync())).ReadJsonAsync();
+        var project = await (await fixture.CreateClient().SendAsync(HttpMethod.Get, $"/surveillance/projects/{projectId}", await fixture.AdminTokenOnceAsync())).ReadJsonAsync();
         Assert.Empty(project["videos"]!.AsArray());
     }
 }

@@ -139,14 +139,14 @@ public sealed class VideoAccessTests(VideosFixture fixture)
 
         var ofOutsider = await ListAsync(http, outsider);
         var ofFirstViewer = await ListAsync(http, first.ViewerToken);
-        var ofAdmin = await ListAsync(http, await fixture.AdminTokenAsync());
+        var ofAdmin = await ListAsync(http, await fixture.AdminTokenOnceAsync());
 
         Assert.Empty(ofOutsider);
         Assert.Equal([first.VideoId], ofFirstViewer);
         Assert.Contains(first.VideoId, ofAdmin);
         Assert.Contains(second.VideoId, ofAdmin);
         await (await http.SendAsync(HttpMethod.Get, $"/surveillance/videos?project_id={second.ProjectId}", first.ViewerToken)).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
-        Assert.Equal([second.VideoId], await ListAsync(http, await fixture.AdminTokenAsync(), $"?project_id={second.ProjectId}"));
+        Assert.Equal([second.VideoId], await ListAsync(http, await fixture.AdminTokenOnceAsync(), $"?project_id={second.ProjectId}"));
     }
 
     [Fact]
@@ -156,7 +156,7 @@ public sealed class VideoAccessTests(VideosFixture fixture)
         var http = fixture.CreateClient();
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Get, $"/surveillance/videos/{scene.VideoId}", scene.ViewerToken)).StatusCode);
 
-        var removed = await http.SendAsync(HttpMethod.Delete, $"/surveillance/projects/{scene.ProjectId}/members/{scene.Viewer}", await fixture.AdminTokenAsync());
+        var removed = await http.SendAsync(HttpMethod.Delete, $"/surveillance/projects/{scene.ProjectId}/members/{scene.Viewer}", await fixture.AdminTokenOnceAsync());
 
         Assert.Equal(HttpStatusCode.NoContent, removed.StatusCode);
         await (await http.SendAsync(HttpMethod.Get, $"/surveillance/videos/{scene.VideoId}", scene.ViewerToken)).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
@@ -168,7 +168,7 @@ public sealed class VideoAccessTests(VideosFixture fixture)
     public async Task Admin_ReadsDownloadsAndDeletes_WithoutBeingAMember()
     {
         var scene = await SceneAsync();
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var http = fixture.CreateClient();
 
         Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(HttpMethod.Get, $"/surveillance/videos/{scene.VideoId}", admin)).StatusCode);

@@ -51,8 +51,8 @@ public sealed class VideoDeleteTests(VideosFixture fixture)
         await File.WriteAllBytesAsync(path, backup);
 
         await (await http.DownloadAsync(token, videoId)).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
-        await (await http.DownloadAsync(await fixture.AdminTokenAsync(), videoId)).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
-        await (await http.SendAsync(HttpMethod.Get, $"/surveillance/videos/{videoId}", await fixture.AdminTokenAsync())).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
+        await (await http.DownloadAsync(await fixture.AdminTokenOnceAsync(), videoId)).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
+        await (await http.SendAsync(HttpMethod.Get, $"/surveillance/videos/{videoId}", await fixture.AdminTokenOnceAsync())).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");
     }
 
     [Theory]
@@ -62,7 +62,7 @@ public sealed class VideoDeleteTests(VideosFixture fixture)
     [InlineData("0123456789abcdef0123456789abcdef0")]
     public async Task UnknownOrMalformedVideoId_Is404_OnEveryVideoEndpoint(string videoId)
     {
-        var admin = await fixture.AdminTokenAsync();
+        var admin = await fixture.AdminTokenOnceAsync();
         var http = fixture.CreateClient();
 
         await (await http.SendAsync(HttpMethod.Get, $"/surveillance/videos/{videoId}", admin)).AssertProblemAsync(HttpStatusCode.NotFound, "NOT_FOUND");

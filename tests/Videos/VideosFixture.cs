@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
@@ -12,27 +11,14 @@ namespace Surveillance.Tests.Videos;
 /// One cluster and one API for the project and video tests, with their own video directory
 /// (deleted afterwards), real sample videos, and users created and logged in once per name.
 /// </summary>
-public class VideosFixture : IAsyncLifetime
+public class VideosFixture : ApiFixture
 {
     public static readonly TimeSpan ProbeDeadline = TimeSpan.FromSeconds(60);
 
-    private readonly ConcurrentDictionary<string, Lazy<Task<string>>> _tokens = new(StringComparer.Ordinal);
-
-    public TestCluster Cluster { get; private set; } = null!;
-    public ApiHost Api { get; private set; } = null!;
     public SampleVideos Samples { get; private set; } = null!;
 
     /// <summary>The fixture's <c>Storage:VideoPath</c>: every stored byte of its videos is under it.</summary>
     public string VideoPath => Cluster.Settings.VideoPath;
-
-    protected virtual TestSettings CreateSettings() => new();
-
-    /// <summary>Test-only additions to the silo (e.g. the observability tests' scrape endpoint).</summary>
-    protected virtual void ConfigureSilo(ISiloBuilder silo)
-    {
-    }
-
-    public HttpClient CreateClient() => Api.CreateClient();
 
     /// <summary>
     /// A client that sends request bodies as they are produced: the default one follows
@@ -40,32 +26,20 @@ public class VideosFixture : IAsyncLifetime
     /// </summary>
     public HttpClient CreateStreamingClient() => Api.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
-    public Task<string> AdminTokenAsync() =>
-        _tokens.GetOrAdd("admin", _ => new Lazy<Task<string>>(() => CreateClient().LoginAsync("admin", TestSettings.AdminPassword))).Value;
-
     /// <summary>A new user with these roles, logged in: (username, token).</summary>
     public async Task<(string Username, string Token)> NewUserAsync(params string[] roles)
     {
         var http = CreateClient();
-        var username = await http.CreateUserAsync(await AdminTokenAsync(), password: TestSettings.UserPassword, roles: roles);
+        var username = await http.CreateUserAsync(await AdminTokenOnceAsync(), password: TestSettings.UserPassword, roles: roles);
         return (username, await http.LoginAsync(username, TestSettings.UserPassword));
     }
-
-    /// <summary>The token of a user created (with these roles) and logged in once for this fixture.</summary>
-    public Task<string> UserTokenOnceAsync(string username, params string[] roles) =>
-        _tokens.GetOrAdd(username, _ => new Lazy<Task<string>>(async () =>
-        {
-            var http = CreateClient();
-            await http.CreateUserAsync(await AdminTokenAsync(), username, TestSettings.UserPassword, roles);
-            return await http.LoginAsync(username, TestSettings.UserPassword);
-        })).Value;
 
     /// <summary>Creates a project as admin with a fresh id (lower case) and these members.</summary>
     public async Task<string> NewProjectAsync(int? retentionDays = null, params string[] members)
     {
         var projectId = "p-" + Guid.NewGuid().ToString("N")[..12];
         var http = CreateClient();
-        var admin = await AdminTokenAsync();
+        var admin = await AdminTokenOnceAsync();
         var created = await http.SendAsync(HttpMethod.Post, "/surveillance/projects", admin,
             new { project_id = projectId, name = "Project " + projectId, retention_days = retentionDays });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -79,7 +53,7 @@ public class VideosFixture : IAsyncLifetime
 
     public async Task AddMemberAsync(string projectId, string username)
     {
-        var response = await CreateClient().SendAsync(HttpMethod.Put, $"/surveillance/projects/{projectId}/members/{username}", await AdminTokenAsync());
+        var response = await CreateClient().SendAsync(HttpMethod.Put, $"/surveillance/projects/{projectId}/members/{username}", await AdminTokenOnceAsync());
         Assert.Equal(HttpStatusCode.NoContent, response.StatusCode);
     }
 
@@ -121,17 +95,15 @@ public class VideosFixture : IAsyncLifetime
 
     public string StoredPath(string projectId, string videoId) => Path.Combine(VideoPath, projectId, videoId + ".svv");
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
         Samples = await SampleVideoCache.GetAsync();
-        Cluster = await TestCluster.StartAsync(CreateSettings(), configureSilo: ConfigureSilo);
-        Api = new ApiHost(Cluster);
+        await base.InitializeAsync();
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await Api.DisposeAsync();
-        await Cluster.DisposeAsync();
+        await base.DisposeAsync();
         if (Directory.Exists(VideoPath))
         {
             Directory.Delete(VideoPath, recursive: true);
