@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Surveillance.Hosting;
@@ -33,8 +34,9 @@ public sealed class DatabasePoolOptions
     /// <summary>The most connections the whole deployment can open.</summary>
     public int DeploymentTotal => (Silos + Apis) * PerProcess;
 
+    /// <summary>The pools before the container exists (they go into the Orleans providers' connection strings), validated.</summary>
     public static DatabasePoolOptions From(IConfiguration configuration) =>
-        configuration.GetSection(Section).Get<DatabasePoolOptions>() ?? new();
+        StartupOptions.Read(configuration, Section, DatabasePoolOptionsValidator.Instance);
 
     public string ForOrleans(string connectionString) => WithMaxPoolSize(connectionString, OrleansPoolSize);
 
@@ -56,12 +58,20 @@ public static class DatabasePoolExtensions
     /// <summary>Binds and validates <see cref="DatabasePoolOptions"/> and checks the sum against the server at start-up.</summary>
     public static IServiceCollection AddDatabasePools(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DatabasePoolOptions>()
-            .Bind(configuration.GetSection(DatabasePoolOptions.Section))
-            .Validate(o => o.OrleansPoolSize is >= 2 and <= 1000 && o.AppPoolSize is >= 1 and <= 1000 && o.Silos >= 1 && o.Apis >= 1,
-                "Database:OrleansPoolSize must be 2-1000, Database:AppPoolSize 1-1000, Database:Silos and Database:Apis at least 1.")
-            .ValidateOnStart();
+        services.AddValidatedOptions(configuration, DatabasePoolOptions.Section, DatabasePoolOptionsValidator.Instance);
         services.AddHostedService<DatabasePoolCheck>();
         return services;
     }
+}
+
+/// <summary>Pool sizes a server can honour, and at least one process of each kind.</summary>
+public sealed class DatabasePoolOptionsValidator : IValidateOptions<DatabasePoolOptions>
+{
+    public static readonly DatabasePoolOptionsValidator Instance = new();
+
+    public ValidateOptionsResult Validate(string? name, DatabasePoolOptions options) =>
+        options.OrleansPoolSize is >= 2 and <= 1000 && options.AppPoolSize is >= 1 and <= 1000 && options.Silos >= 1 && options.Apis >= 1
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                "Database:OrleansPoolSize must be 2-1000, Database:AppPoolSize 1-1000, Database:Silos and Database:Apis at least 1.");
 }

@@ -1,4 +1,3 @@
-using Orleans.Configuration;
 using Surveillance.Hosting.Telemetry;
 
 namespace Surveillance.Silo;
@@ -10,10 +9,11 @@ public static class SiloTelemetry
     /// <summary>Metrics and traces of this silo; the scrape port may not be its silo, gateway or dashboard port.</summary>
     public static IServiceCollection AddSiloTelemetry(this IServiceCollection services, IConfiguration configuration, SiloHostOptions host)
     {
+        var orleans = OrleansPortOptions.From(configuration);
         var ports = new Dictionary<string, int>
         {
-            ["Orleans:SiloPort"] = configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
-            ["Orleans:GatewayPort"] = configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
+            ["Orleans:SiloPort"] = orleans.SiloPort,
+            ["Orleans:GatewayPort"] = orleans.GatewayPort,
         };
         foreach (var port in TelemetryHostingExtensions.PortsOf(host.DashboardUrl))
         {

@@ -1,4 +1,3 @@
-using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Dashboard;
 using Microsoft.Extensions.Options;
@@ -81,11 +80,8 @@ public static class SurveillanceSiloBuilderExtensions
             throw new InvalidOperationException($"Silo:AdvertisedIp '{host.AdvertisedIp}' is not an IP address.");
         }
 
-        silo.ConfigureEndpoints(
-            advertised,
-            configuration.GetValue("Orleans:SiloPort", EndpointOptions.DEFAULT_SILO_PORT),
-            configuration.GetValue("Orleans:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT),
-            listenOnAnyHostAddress: host.ListenOnAnyHostAddress);
+        var ports = OrleansPortOptions.From(configuration);
+        silo.ConfigureEndpoints(advertised, ports.SiloPort, ports.GatewayPort, listenOnAnyHostAddress: host.ListenOnAnyHostAddress);
         return silo;
     }
 }

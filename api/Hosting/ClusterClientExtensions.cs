@@ -15,18 +15,15 @@ public static class ClusterClientExtensions
     /// </summary>
     public static IHostApplicationBuilder AddClusterConnection(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<ClusterConnectionOptions>()
-            .Bind(builder.Configuration.GetSection(ClusterConnectionOptions.Section))
-            .Validate(o => o.CallTimeoutSeconds is > 0 and <= 120 && o.ConnectTimeoutSeconds > 0 && o.IdempotentRetries is >= 0 and <= 5,
-                "Cluster:CallTimeoutSeconds must be 1-120, Cluster:ConnectTimeoutSeconds positive, Cluster:IdempotentRetries 0-5.")
-            .ValidateOnStart();
+        builder.Services.AddValidatedOptions(builder.Configuration, ClusterConnectionOptions.Section, ClusterConnectionOptionsValidator.Instance);
 
         var connectionString = OrleansConnectionString.Require(builder.Configuration);
         var pools = DatabasePoolOptions.From(builder.Configuration);
         builder.Services.AddDatabasePools(builder.Configuration);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(pools.ForApp(connectionString)));
 
-        var cluster = builder.Configuration.GetSection(ClusterConnectionOptions.Section).Get<ClusterConnectionOptions>() ?? new();
+        // Before the container exists: it decides whether to add an Orleans client at all, and with which timeouts.
+        var cluster = StartupOptions.Read(builder.Configuration, ClusterConnectionOptions.Section, ClusterConnectionOptionsValidator.Instance);
         if (cluster.ExternalClient)
         {
             return builder;

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Surveillance.Api.Hosting;
 
 /// <summary>How the API reaches the Orleans cluster: section <c>Cluster</c>.</summary>
@@ -19,4 +21,16 @@ public sealed class ClusterConnectionOptions
     /// <see cref="IClusterClient"/> (the tests do, with an in-process cluster).
     /// </summary>
     public bool ExternalClient { get; set; }
+}
+
+/// <summary>Bounded waits: a grain call, the connection at start-up, and the retries of idempotent calls.</summary>
+public sealed class ClusterConnectionOptionsValidator : IValidateOptions<ClusterConnectionOptions>
+{
+    public static readonly ClusterConnectionOptionsValidator Instance = new();
+
+    public ValidateOptionsResult Validate(string? name, ClusterConnectionOptions options) =>
+        options.CallTimeoutSeconds is > 0 and <= 120 && options.ConnectTimeoutSeconds > 0 && options.IdempotentRetries is >= 0 and <= 5
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(
+                "Cluster:CallTimeoutSeconds must be 1-120, Cluster:ConnectTimeoutSeconds positive, Cluster:IdempotentRetries 0-5.");
 }

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -39,10 +38,11 @@ public static class TelemetryHostingExtensions
         this IServiceCollection services, IConfiguration configuration, string serviceName, IReadOnlyDictionary<string, int> otherPorts)
     {
         services.AddSurveillanceMetrics();
-        services.AddOptions<MetricsOptions>().Bind(configuration.GetSection(MetricsOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<MetricsOptions>>(new MetricsOptionsValidator(otherPorts));
+        var validator = new MetricsOptionsValidator(otherPorts);
+        services.AddValidatedOptions<MetricsOptions>(configuration, MetricsOptions.Section, validator);
 
-        var scrape = configuration.GetSection(MetricsOptions.Section).Get<MetricsOptions>() ?? new MetricsOptions();
+        // Before the container exists: whether to add the exporters and the scrape endpoint at all.
+        var scrape = StartupOptions.Read<MetricsOptions>(configuration, MetricsOptions.Section, validator);
         var ourEndpoint = configuration[OtlpEndpointKey];
         var exportsOtlp = !string.IsNullOrWhiteSpace(ourEndpoint) || !string.IsNullOrWhiteSpace(configuration[StandardOtlpEndpointKey]);
         // The standard variables (endpoint, protocol, headers) are read by the exporter itself, which also
