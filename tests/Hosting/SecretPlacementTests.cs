@@ -45,6 +45,8 @@ public sealed partial class SecretPlacementTests
         {
             builder.UseEnvironment("Production");
             builder.UseSetting("Cluster:ExternalClient", "true");
+            // A scrape port of its own: the default (9464) is shared by every API that test classes start in parallel.
+            builder.UseSetting("Metrics:Port", "0");
             foreach (var key in TemplateKeys("surveillance-api-secrets"))
             {
                 builder.UseSetting(key.Replace("__", ":", StringComparison.Ordinal), key.StartsWith("ConnectionStrings", StringComparison.Ordinal)
@@ -94,6 +96,7 @@ public sealed partial class SecretPlacementTests
         {
             builder.UseEnvironment("Development");
             builder.UseSetting("Storage:DataPath", dataPath);
+            builder.UseSetting("Metrics:Port", "0");
             builder.UseSetting("ConnectionStrings:Orleans", TestDatabase.ConnectionString);
             builder.UseSetting("Cluster:ExternalClient", "true");
             builder.ConfigureTestServices(services =>

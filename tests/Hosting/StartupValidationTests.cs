@@ -158,6 +158,8 @@ public sealed class StartupValidationTests
             builder.UseEnvironment("Production");
             builder.UseSetting("ConnectionStrings:Orleans", TestDatabase.ConnectionString);
             builder.UseSetting("Cluster:ExternalClient", "true");
+            // A scrape port of its own: the default (9464) is shared by every API that test classes start in parallel.
+            builder.UseSetting("Metrics:Port", "0");
             builder.UseSetting("Audit:HmacKey", Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
             if (jwtSecret is not null)
             {
