@@ -27,8 +27,26 @@ var random = new Random(15);
 using var embedder = new MiniLmTextEmbedder(Options.Create(new ProcessingOptions { EmbeddingThreads = embeddingThreads }));
 var clock = Stopwatch.StartNew();
 var seeds = Enumerable.Range(0, SeedCaptions * 2).Select(_ => Compose(random)).DistinctBy(c => c.Text).Take(SeedCaptions).ToArray();
-var seedVectors = await embedder.EmbedAsync(seeds.Select(s => s.Text).ToList());
-Console.WriteLine($"{seeds.Length} seed captions embedded in {clock.Elapsed.TotalSeconds:F0} s, e.g. \"{seeds[0].Text}\"");
+// The seeds' vectors are kept between runs (bench/out is git-ignored): embedding them takes a minute or two.
+var seedFile = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "out", $"search-inprocess-seeds-{SeedCaptions}.bin");
+float[][] seedVectors;
+if (File.Exists(seedFile))
+{
+    using var reader = new BinaryReader(File.OpenRead(seedFile));
+    seedVectors = seeds.Select(_ => Enumerable.Range(0, 384).Select(_ => reader.ReadSingle()).ToArray()).ToArray();
+}
+else
+{
+    seedVectors = await embedder.EmbedAsync(seeds.Select(s => s.Text).ToList());
+    Directory.CreateDirectory(Path.GetDirectoryName(seedFile)!);
+    using var writer = new BinaryWriter(File.Create(seedFile));
+    foreach (var value in seedVectors.SelectMany(v => v))
+    {
+        writer.Write(value);
+    }
+}
+
+Console.WriteLine($"{seeds.Length} seed captions embedded (or read from {Path.GetFullPath(seedFile)}) in {clock.Elapsed.TotalSeconds:F0} s, e.g. \"{seeds[0].Text}\"");
 
 clock.Restart();
 var classNames = seeds.Select(s => s.Class).Append("person").Distinct().ToArray();
