@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -109,8 +108,8 @@ internal sealed class CaptionVectors(int dimensions)
     /// float rounding. A bound, not an estimate: a caption farther than this from the threshold is on
     /// the same side of it by its float32 score.
     /// </summary>
-    public float ErrorBound(int row, float queryL1, float queryScale) =>
-        (_scales[row] * (queryL1 + (queryScale * sbyte.MaxValue * dimensions)) / 2) + 1e-5f;
+    private float ErrorBound(float scale, float queryL1, float queryScale) =>
+        (scale * (queryL1 + (queryScale * sbyte.MaxValue * dimensions)) / 2) + 1e-5f;
 
     /// <summary>A row as a snapshot stores it: the full hash, the scale, the codes.</summary>
     public void WriteRow(BinaryWriter writer, int row)
@@ -156,30 +155,33 @@ internal sealed class CaptionVectors(int dimensions)
         _free.Push(row);
     }
 
-    /// <summary>
-    /// The int8 cosine of the query with every row (free rows score 0), in an array from the shared
-    /// pool: hand it back with <see cref="Return"/>.
-    /// </summary>
-    public float[] Score(float[] query)
+    /// <summary>The query as the int16 codes <see cref="Score"/> takes, with their step (<see cref="QueryScale"/>).</summary>
+    public short[] QueryCodes(float[] query, out float queryScale)
     {
-        var scores = ArrayPool<float>.Shared.Rent(Math.Max(1, _scales.Count));
-        var queryScale = QueryScale(query);
+        queryScale = QueryScale(query);
         var scaled = new short[dimensions];
         for (var i = 0; i < dimensions && queryScale > 0; i++)
         {
             scaled[i] = (short)Math.Round(query[i] / queryScale);
         }
 
-        var scales = CollectionsMarshal.AsSpan(_scales);
-        for (var row = 0; row < scales.Length; row++)
-        {
-            scores[row] = Dot(Codes(row), scaled) * scales[row] * queryScale;
-        }
-
-        return scores;
+        return scaled;
     }
 
-    public static void Return(float[] scores) => ArrayPool<float>.Shared.Return(scores);
+    /// <summary>
+    /// The int8 cosine of the query (<see cref="QueryCodes"/>) with the rows <c>[from, to)</c>
+    /// (free rows score 0), and each one's <see cref="ErrorBound"/>. Only reads the index: rows of
+    /// one search may be scored on several threads at once.
+    /// </summary>
+    public void Score(short[] query, float queryScale, float queryL1, int from, int to, float[] scores, float[] bounds)
+    {
+        var scales = CollectionsMarshal.AsSpan(_scales);
+        for (var row = from; row < to; row++)
+        {
+            scores[row] = Dot(Codes(row), query) * scales[row] * queryScale;
+            bounds[row] = ErrorBound(scales[row], queryL1, queryScale);
+        }
+    }
 
     /// <summary>The step of the query's int16 codes: its largest component is ±32,767 of them.</summary>
     public static float QueryScale(float[] query)

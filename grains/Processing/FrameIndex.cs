@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -30,6 +32,12 @@ public sealed partial class FrameIndex(int dimensions)
     private readonly Dictionary<string, int> _classSetIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, float[]> _classVectors = new(StringComparer.Ordinal);
 
+    /// <summary>Caption rows per chunk of a search's first pass (4,096 × 384 bytes: 1.5 MiB of codes).</summary>
+    private const int RowsPerChunk = 4096;
+
+    /// <summary>Frames per chunk of a search's second pass (16,384 × 24 bytes: 384 KiB).</summary>
+    private const int FramesPerChunk = 16_384;
+
     public int Count => _frames.Count;
 
     /// <summary>
@@ -40,6 +48,12 @@ public sealed partial class FrameIndex(int dimensions)
     public static int ExtraCandidates(int limit) => Math.Max(limit, 10);
 
     public int DistinctCaptions => _captions.Count;
+
+    /// <summary>
+    /// On how many threads at once a search scans (issue 15 §4: at a million frames one core's scan
+    /// is most of a search's time). The cores by default; 1 scans on the calling thread only.
+    /// </summary>
+    public int ScanPartitions { get; set; } = Environment.ProcessorCount;
 
     /// <summary>What the index holds on the heap (arrays at their capacity; dictionaries estimated per entry).</summary>
     public long MemoryBytes =>
@@ -125,6 +139,7 @@ public sealed partial class FrameIndex(int dimensions)
     public FrameCandidates Candidates(FrameSearch search, int extra)
     {
         CheckLength(search.QueryVector);
+        var started = Stopwatch.GetTimestamp();
         var wanted = search.Objects.Select(ClassKey).ToHashSet(StringComparer.Ordinal);
         var setScores = new float[_classSets.Count];
         var setWanted = new bool[_classSets.Count];
@@ -139,55 +154,56 @@ public sealed partial class FrameIndex(int dimensions)
             setWanted[s] = wanted.Count == 0 || _classSets[s].Any(wanted.Contains);
         }
 
-        var captionScores = _captions.Score(search.QueryVector);
+        // Pass 1: every distinct caption's int8 score and error bound, in chunks of rows over the cores.
         var rows = _captions.Rows;
+        var captionScores = ArrayPool<float>.Shared.Rent(Math.Max(1, rows));
         var bounds = ArrayPool<float>.Shared.Rent(Math.Max(1, rows));
         var undecided = ArrayPool<int>.Shared.Rent(Math.Max(1, rows));
-        var (queryL1, queryScale) = (TensorPrimitives.SumOfMagnitudes<float>(search.QueryVector), CaptionVectors.QueryScale(search.QueryVector));
-        for (var row = 0; row < rows; row++)
+        var reaching = ArrayPool<ulong>.Shared.Rent(Math.Max(1, (rows + 63) / 64));
+        var query = _captions.QueryCodes(search.QueryVector, out var queryScale);
+        var queryL1 = TensorPrimitives.SumOfMagnitudes<float>(search.QueryVector);
+        InChunks(rows, RowsPerChunk, (from, to) =>
         {
-            bounds[row] = _captions.ErrorBound(row, queryL1, queryScale);
-            undecided[row] = 0;
-        }
+            _captions.Score(query, queryScale, queryL1, from, to, captionScores, bounds);
+            Array.Clear(undecided, from, to - from);
 
+            // One bit per caption that may reach the threshold (chunks start at a multiple of 64:
+            // no two chunks write the same word). The frame pass reads these 31 KiB, not the scores.
+            for (var row = from; row < to; row++)
+            {
+                var bit = 1UL << (row & 63);
+                reaching[row >> 6] = Math.Clamp(captionScores[row] + bounds[row], 0, 1) >= search.Threshold
+                    ? reaching[row >> 6] | bit
+                    : reaching[row >> 6] & ~bit;
+            }
+        });
+        var captionsScanned = Stopwatch.GetTimestamp();
+
+        // Pass 2: every frame, in chunks over the cores, each with its own best few; merged after.
         var keep = search.Limit + extra;
+        var scan = new FrameScan(this, search, keep, setScores, setWanted, captionScores, bounds, undecided, reaching);
+        var partials = new ConcurrentBag<FrameScanPartial>();
+        InChunks(_frames.Count, FramesPerChunk, (from, to) =>
+        {
+            var partial = scan.Run(from, to);
+            partials.Add(partial);
+        });
+
         var best = new PriorityQueue<int, (float Score, int Slot)>(keep + 1, new WorstFirst(this));
         var total = 0;
-        var frames = CollectionsMarshal.AsSpan(_frames);
-        for (var i = 0; i < frames.Length; i++)
+        foreach (var partial in partials)
         {
-            ref readonly var frame = ref frames[i];
-            if (!setWanted[frame.ClassSet]
-                || (search.StartTime is { } start && frame.Timestamp < start)
-                || (search.EndTime is { } end && frame.Timestamp > end))
+            total += partial.Total;
+            foreach (var (slot, rank) in partial.Best.UnorderedItems)
             {
-                continue;
-            }
-
-            var (caption, bound, classScore) = (captionScores[frame.CaptionRow], bounds[frame.CaptionRow], setScores[frame.ClassSet]);
-            if (Math.Clamp(Math.Max(caption + bound, classScore), 0, 1) < search.Threshold)
-            {
-                continue;
-            }
-
-            if (Math.Clamp(Math.Max(caption - bound, classScore), 0, 1) >= search.Threshold)
-            {
-                total++;
-            }
-            else
-            {
-                // Its class does not reach the threshold: its caption's float32 score decides.
-                undecided[frame.CaptionRow]++;
-            }
-
-            var score = Math.Clamp(Math.Max(caption, classScore), 0, 1);
-            if (best.Count < keep)
-            {
-                best.Enqueue(i, (score, i));
-            }
-            else
-            {
-                best.EnqueueDequeue(i, (score, i));
+                if (best.Count < keep)
+                {
+                    best.Enqueue(slot, rank);
+                }
+                else
+                {
+                    best.EnqueueDequeue(slot, rank);
+                }
             }
         }
 
@@ -209,10 +225,15 @@ public sealed partial class FrameIndex(int dimensions)
             }
         }
 
-        CaptionVectors.Return(captionScores);
+        ArrayPool<float>.Shared.Return(captionScores);
         ArrayPool<float>.Shared.Return(bounds);
         ArrayPool<int>.Shared.Return(undecided);
-        return new FrameCandidates(total, ranked, close);
+        ArrayPool<ulong>.Shared.Return(reaching);
+        return new FrameCandidates(total, ranked, close)
+        {
+            CaptionsScan = Stopwatch.GetElapsedTime(started, captionsScanned),
+            FramesScan = Stopwatch.GetElapsedTime(captionsScanned),
+        };
     }
 
     /// <summary>
@@ -282,6 +303,25 @@ public sealed partial class FrameIndex(int dimensions)
     /// <summary>SHA-256 of a caption's UTF-8: how PostgreSQL's <c>caption_embeddings</c> knows it.</summary>
     public static byte[] CaptionHash(string caption) => CaptionVectors.Sha256(caption);
 
+    /// <summary>
+    /// Runs <paramref name="body"/> over <c>[0, count)</c> in chunks: on up to
+    /// <see cref="ScanPartitions"/> threads of the shared pool (never a grain's scheduler, which runs
+    /// one thing at a time), the calling thread among them; inline when there is one chunk.
+    /// Chunks are small enough that a thread the machine descheduled holds up little of the scan.
+    /// </summary>
+    private void InChunks(int count, int chunkSize, Action<int, int> body)
+    {
+        var chunks = (count + chunkSize - 1) / chunkSize;
+        if (chunks <= 1 || ScanPartitions <= 1)
+        {
+            body(0, count);
+            return;
+        }
+
+        Parallel.For(0, chunks, new ParallelOptions { MaxDegreeOfParallelism = ScanPartitions, TaskScheduler = TaskScheduler.Default },
+            chunk => body(chunk * chunkSize, (int)Math.Min(count, ((long)chunk + 1) * chunkSize)));
+    }
+
     private string FrameIdOf(in FrameSlot frame) => FrameIds.For(_videoIds[frame.Video]!, frame.Sequence);
 
     private void RemoveWhere(Func<FrameSlot, bool> predicate)
@@ -349,6 +389,77 @@ public sealed partial class FrameIndex(int dimensions)
     /// <summary>24 bytes per frame: what the scan reads.</summary>
     private readonly record struct FrameSlot(int Video, int Sequence, double Timestamp, int CaptionRow, int ClassSet);
 
+    /// <summary>The best few frames of one chunk of the frame list, and how many of them pass for certain.</summary>
+    private sealed record FrameScanPartial(int Total, PriorityQueue<int, (float Score, int Slot)> Best);
+
+    /// <summary>
+    /// What pass 2 of <see cref="Candidates"/> does with one chunk of frames. Reads the index and
+    /// the caption scores only; counts undecided frames per caption with an atomic add (they are
+    /// few: those within the int8 error bound of the threshold).
+    /// </summary>
+    private sealed class FrameScan(
+        FrameIndex index, FrameSearch search, int keep, float[] setScores, bool[] setWanted, float[] captionScores, float[] bounds, int[] undecided,
+        ulong[] reaching)
+    {
+        public FrameScanPartial Run(int from, int to)
+        {
+            var best = new PriorityQueue<int, (float Score, int Slot)>(keep + 1, new WorstFirst(index));
+            var total = 0;
+            var threshold = search.Threshold;
+            var (start, end) = (search.StartTime ?? double.NegativeInfinity, search.EndTime ?? double.PositiveInfinity);
+
+            // Per class set: left out by the object filter, or its class alone reaching the threshold
+            // (clamp(max(a, b)) ≥ t exactly when clamp(a) ≥ t or clamp(b) ≥ t).
+            var setReaches = new bool[setScores.Length];
+            for (var s = 0; s < setScores.Length; s++)
+            {
+                setReaches[s] = Math.Clamp(setScores[s], 0, 1) >= threshold;
+            }
+
+            var frames = CollectionsMarshal.AsSpan(index._frames)[from..to];
+            for (var i = 0; i < frames.Length; i++)
+            {
+                ref readonly var frame = ref frames[i];
+
+                // Most frames stop here, on one bit of a 31 KiB table: neither their caption nor their class can reach the threshold.
+                if ((!setReaches[frame.ClassSet] && (reaching[frame.CaptionRow >> 6] & (1UL << (frame.CaptionRow & 63))) == 0)
+                    || !setWanted[frame.ClassSet] || frame.Timestamp < start || frame.Timestamp > end)
+                {
+                    continue;
+                }
+
+                var (caption, bound, classScore) = (captionScores[frame.CaptionRow], bounds[frame.CaptionRow], setScores[frame.ClassSet]);
+                if (Math.Clamp(Math.Max(caption + bound, classScore), 0, 1) < threshold)
+                {
+                    continue;
+                }
+
+                if (Math.Clamp(Math.Max(caption - bound, classScore), 0, 1) >= threshold)
+                {
+                    total++;
+                }
+                else
+                {
+                    // Its class does not reach the threshold: its caption's float32 score decides.
+                    Interlocked.Increment(ref undecided[frame.CaptionRow]);
+                }
+
+                var score = Math.Clamp(Math.Max(caption, classScore), 0, 1);
+                var slot = from + i;
+                if (best.Count < keep)
+                {
+                    best.Enqueue(slot, (score, slot));
+                }
+                else
+                {
+                    best.EnqueueDequeue(slot, (score, slot));
+                }
+            }
+
+            return new FrameScanPartial(total, best);
+        }
+    }
+
     /// <summary>Heap order: the lowest score, then the highest frame id, leaves first (ties go to the lower frame id, as in API.md's order).</summary>
     private sealed class WorstFirst(FrameIndex index) : IComparer<(float Score, int Slot)>
     {
@@ -381,7 +492,14 @@ public sealed record FrameCandidate(string FrameId, string VideoId, float Approx
 /// How many frames pass for certain, the best of those that may, best first, and the captions
 /// whose frames only their float32 score can decide.
 /// </summary>
-public sealed record FrameCandidates(int TotalMatches, IReadOnlyList<FrameCandidate> Ranked, IReadOnlyList<UndecidedCaption> Undecided);
+public sealed record FrameCandidates(int TotalMatches, IReadOnlyList<FrameCandidate> Ranked, IReadOnlyList<UndecidedCaption> Undecided)
+{
+    /// <summary>How long scoring the distinct captions took (for the search's Debug log).</summary>
+    public TimeSpan CaptionsScan { get; init; }
+
+    /// <summary>How long scanning the frames and picking the best took.</summary>
+    public TimeSpan FramesScan { get; init; }
+}
 
 /// <summary>A caption (by its SHA-256) whose int8 score is within its error bound of the threshold, and how many matching-if-above frames carry it.</summary>
 public sealed record UndecidedCaption(byte[] Hash, float ApproximateScore, int Frames);

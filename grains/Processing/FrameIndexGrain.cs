@@ -102,7 +102,23 @@ public sealed class FrameIndexGrain(
 
     public async Task<FrameSearchPage> SearchAsync(FrameSearch search)
     {
+        var started = Stopwatch.GetTimestamp();
         var candidates = _index.Candidates(search, FrameIndex.ExtraCandidates(search.Limit));
+        var page = await PageAsync(search, candidates);
+        if (logger.IsEnabled(LogLevel.Debug))
+        {
+            // Where a search's time goes (issue 15 §4): the index's two passes, then PostgreSQL and the rescoring.
+            logger.LogDebug("Search of project {ProjectId}: {Milliseconds:F1} ms ({Frames} frames, {Captions} captions: caption scan {CaptionsMs:F1} ms, frame pass {FramesMs:F1} ms), {Total} matches",
+                ProjectId, Stopwatch.GetElapsedTime(started).TotalMilliseconds, _index.Count, _index.DistinctCaptions,
+                candidates.CaptionsScan.TotalMilliseconds, candidates.FramesScan.TotalMilliseconds, page.TotalMatches);
+        }
+
+        return page;
+    }
+
+    /// <summary>The candidates' rows read back, seals checked, scored exactly; the exact total.</summary>
+    private async Task<FrameSearchPage> PageAsync(FrameSearch search, FrameCandidates candidates)
+    {
         var undecided = candidates.Undecided
             .OrderBy(c => Math.Abs(c.ApproximateScore - search.Threshold))
             .Take(MaxExactCaptions)
