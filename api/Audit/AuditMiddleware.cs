@@ -122,7 +122,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
             UserAgent = httpRequest.Headers.UserAgent.ToString(),
             IsSensitive = feature?.IsSensitive ?? (AuditEvents.IsSecurityEvent(name) || IsAuthOrAdmin(path)),
             Event = name,
-            Error = status >= 400 ? context.Items[ErrorCodes.ItemKey] as string ?? ErrorCodes.ForStatus(status) : null,
+            Error = status >= 400 ? ErrorCodeFeature.Of(context, status) : null,
             Details = feature?.Details.Count > 0 ? new Dictionary<string, string>(feature.Details) : null,
         };
     }
@@ -162,13 +162,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
         var requestId = context.Response.Headers[RequestIdMiddleware.Header];
         context.Response.Clear();
         context.Response.Headers[RequestIdMiddleware.Header] = requestId;
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = ProblemExceptionHandler.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Detail = "The service is temporarily unavailable; retry shortly." },
-        });
+        await Problems.UnavailableAsync(context);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Security audit event {Event} of request {RequestId} could not be stored; answering 503")]

@@ -89,7 +89,7 @@ public static class AuthApi
         var hold = services.GetRequiredService<IOptions<RateLimitOptions>>().Value.BusyLoginHoldMilliseconds;
         await Task.Delay(TimeSpan.FromMilliseconds(hold), services.GetRequiredService<TimeProvider>(), cancellationToken);
         await Problems.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
-            "Login capacity is used up; retry shortly.", TimeSpan.FromSeconds(retryAfterSeconds));
+            ProblemMessages.LoginBusy, TimeSpan.FromSeconds(retryAfterSeconds));
     }
 
     /// <summary>RFC 8176 <c>amr</c> of a password-only login.</summary>

@@ -39,8 +39,7 @@ public sealed class MfaGate(RequestDelegate next, IOptions<MfaOptions> options)
             && metadata?.GetMetadata<AllowWithoutMfaAttribute>() is null
             && metadata?.GetMetadata<IAllowAnonymous>() is null)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.MfaRequired,
-                "Your role requires multi-factor authentication: enroll at /auth/mfa/totp/enroll, confirm, then log in again.");
+            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.MfaRequired, ProblemMessages.MfaRequired);
             return;
         }
 

@@ -22,7 +22,7 @@ public sealed class BlockGuardMiddleware(RequestDelegate next, ClientIpResolver 
         {
             refusals.Count(context, key, StatusCodes.Status403Forbidden, ErrorCodes.IpBlocked);
             await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.IpBlocked,
-                $"This IP is blocked until {UtcTimestamp.Format(block.ExpiresAt)}.", block.ExpiresAt - clock.GetUtcNow());
+                ProblemMessages.IpBlocked(block.ExpiresAt), block.ExpiresAt - clock.GetUtcNow());
             return;
         }
 

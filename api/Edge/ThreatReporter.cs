@@ -28,6 +28,6 @@ public static class ThreatReporter
     {
         await ReportAsync(context, finding);
         return new HttpProblemException(StatusCodes.Status400BadRequest,
-            $"The request was refused: suspicious input in {finding.Location}.", ErrorCodes.SuspiciousInput);
+            ProblemMessages.SuspiciousInput(finding.Location), ErrorCodes.SuspiciousInput);
     }
 }

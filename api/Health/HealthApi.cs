@@ -44,7 +44,7 @@ public static class HealthApi
             return TypedResults.Ok(new HealthResponse("healthy", DateTimeOffset.UtcNow, services));
         }
 
-        context.Response.Headers.RetryAfter = ProblemExceptionHandler.RetryAfterSeconds.ToString();
+        Problems.SetRetryAfter(context.Response, Problems.UnavailableRetryAfter);
         return TypedResults.Json(new HealthResponse("unhealthy", DateTimeOffset.UtcNow, services),
             statusCode: StatusCodes.Status503ServiceUnavailable);
     }
