@@ -1,3 +1,4 @@
+using Surveillance.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Surveillance.Api.Audit;
 using Surveillance.Api.Auth;
@@ -13,7 +14,8 @@ public static class KeysApi
 
     public static RouteGroupBuilder MapKeysApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/admin/keys").WithTags("Administration").RequireAuthorization(Policies.Admin);
+        var api = app.MapGroup("/admin/keys").WithTags("Administration").RequireAuthorization(Policies.Admin)
+            .WithCachePolicy(CachePolicy.NoStore).AuditAsSecurity().AuditEveryRequest();
         api.MapPost("/rotate", RotateAsync);
         return api;
     }

@@ -1,3 +1,4 @@
+using Surveillance.Api.Http;
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,7 +20,8 @@ public static class AuditApi
 
     public static RouteGroupBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/admin/audit").WithTags("Administration").RequireAuthorization(Policies.Admin);
+        var api = app.MapGroup("/admin/audit").WithTags("Administration").RequireAuthorization(Policies.Admin)
+            .WithCachePolicy(CachePolicy.NoStore).AuditAsSecurity().AuditEveryRequest();
         api.MapGet("/", ListAsync);
         api.MapGet("/verify", VerifyAsync);
         api.MapGet("/export", Export);

@@ -21,14 +21,14 @@ public sealed class EdgeGuardMiddleware(
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (RateRules.IsExempt(context.Request.Path))
+        if (RateRules.IsExempt(context))
         {
             await next(context);
             return;
         }
 
         var key = ClientAddress.KeyOf(context);
-        var rule = rules.For(context.Request.Path);
+        var rule = rules.For(context);
         var decision = await admissions.AdmitAsync(key, rule);
         if (decision.Block is { } block)
         {

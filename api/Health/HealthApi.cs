@@ -1,3 +1,4 @@
+using Surveillance.Api.Edge;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Surveillance.Api.Errors;
@@ -21,7 +22,7 @@ public static class HealthApi
 
     public static RouteGroupBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        var api = app.MapGroup("/health").WithTags("Health").AllowAnonymous().WithoutRateLimit();
         api.MapGet("/", CheckDependenciesAsync);
         api.MapGet("/ready", CheckDependenciesAsync);
         api.MapGet("/live", () => TypedResults.Ok(new HealthResponse("healthy", DateTimeOffset.UtcNow, null)));

@@ -1,3 +1,4 @@
+using Surveillance.Api.Edge;
 using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,7 +20,8 @@ public static class VideosApi
     public static RouteGroupBuilder MapVideosApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/surveillance").WithTags("Videos").RequireAuthorization();
-        api.MapPost("/upload", UploadAsync).DisableAntiforgery().Accepts<IFormFile>("multipart/form-data");
+        api.MapPost("/upload", UploadAsync).DisableAntiforgery().Accepts<IFormFile>("multipart/form-data")
+            .WithRateRule(RateRules.Upload).AuditEveryRequest();
         api.MapGet("/videos", ListAsync);
         api.MapGet("/videos/{videoId}", GetAsync);
         api.MapGet("/videos/{videoId}/content", DownloadAsync);
