@@ -1,7 +1,7 @@
-using Surveillance.Api.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Surveillance.Api.Audit;
 using Surveillance.Api.Auth;
+using Surveillance.Api.Http;
 using Surveillance.Videos;
 using Surveillance.Audit;
 

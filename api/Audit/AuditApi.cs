@@ -1,9 +1,9 @@
-using Surveillance.Api.Http;
 using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Surveillance.Api.Auth;
+using Surveillance.Api.Http;
 using Surveillance.Audit;
 using Surveillance.Errors;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;

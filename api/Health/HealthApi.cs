@@ -1,6 +1,6 @@
-using Surveillance.Api.Edge;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Errors;
 
 namespace Surveillance.Api.Health;

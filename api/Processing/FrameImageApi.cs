@@ -1,9 +1,9 @@
-using Surveillance.Api.Edge;
 using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Net.Http.Headers;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Projects;
 using Surveillance.Errors;
 using Surveillance.Processing;

@@ -1,6 +1,6 @@
-using Surveillance.Api.Edge;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Http;
 using Surveillance.Api.Projects;
 using Surveillance.Identity;

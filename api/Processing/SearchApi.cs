@@ -1,7 +1,7 @@
-using Surveillance.Api.Edge;
 using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Http;
 using Surveillance.Api.Projects;
 using Surveillance.Errors;
