@@ -20,7 +20,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var request = new RequestState(time.GetUtcNow(), context.GetEndpoint()?.Metadata);
+        var request = new RequestState(time.GetUtcNow(), RouteMetadata.Of(context));
         context.Response.OnStarting(() => RecordSecurityEventAsync(context, request));
         var threw = true;
         try

@@ -1,11 +1,12 @@
 using Microsoft.Extensions.Options;
+using Surveillance.Api.Http;
 using Surveillance.Edge;
 
 namespace Surveillance.Api.Edge;
 
 /// <summary>
 /// The configured limit of each rule; which rule a request falls under is its endpoint's
-/// <see cref="RateRuleMetadata"/> (routing runs before the edge).
+/// <see cref="RateRuleMetadata"/> (routing runs before the edge; see <see cref="RouteMetadata"/>).
 /// </summary>
 public sealed class RateRules(IOptions<RateLimitOptions> options)
 {
@@ -22,5 +23,5 @@ public sealed class RateRules(IOptions<RateLimitOptions> options)
 
     public RateRule For(HttpContext context) => _rules[Metadata(context)?.Rule ?? Default];
 
-    private static RateRuleMetadata? Metadata(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<RateRuleMetadata>();
+    private static RateRuleMetadata? Metadata(HttpContext context) => RouteMetadata.Of(context)?.GetMetadata<RateRuleMetadata>();
 }

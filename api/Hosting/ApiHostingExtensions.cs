@@ -59,6 +59,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         services.AddSingleton<ClientIpResolver>();
         services.AddSingleton<RateRules>();
+        services.AddSingleton<AimedRoutes>();
         services.AddSingleton<AdmissionCache>();
         services.AddSingleton<BlockList>();
         services.AddHostedService<BlockListSubscription>();

@@ -23,12 +23,12 @@ public sealed class CachePolicyMetadata
     public static CachePolicyMetadata For(CachePolicy policy) => policy == CachePolicy.NoStore ? NoStore : ResponseDecides;
 
     /// <summary>
-    /// The policy of the request's endpoint. A request that matched no route (a 404, or the 405
-    /// routing answers for a known path) is not stored: its path may lie under <c>/auth</c> or <c>/admin</c>.
+    /// The policy of the request's route (<see cref="RouteMetadata"/>). A path no route matches (a 404)
+    /// is not stored: it may lie under <c>/auth</c> or <c>/admin</c>.
     /// </summary>
-    public static CachePolicy Of(Endpoint? endpoint) => endpoint is RouteEndpoint
-        ? endpoint.Metadata.GetMetadata<CachePolicyMetadata>()?.Policy ?? CachePolicy.ResponseDecides
-        : CachePolicy.NoStore;
+    public static CachePolicy Of(EndpointMetadataCollection? route) => route is null
+        ? CachePolicy.NoStore
+        : route.GetMetadata<CachePolicyMetadata>()?.Policy ?? CachePolicy.ResponseDecides;
 }
 
 public static class CachePolicyEndpointExtensions

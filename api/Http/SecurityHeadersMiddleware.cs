@@ -10,7 +10,7 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
-        var cachePolicy = CachePolicyMetadata.Of(context.GetEndpoint());
+        var cachePolicy = CachePolicyMetadata.Of(RouteMetadata.Of(context));
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
