@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Surveillance.Api.Audit;
 using Surveillance.Api.Auth;
+using Surveillance.Api.Http;
 using Surveillance.Videos;
 using Surveillance.Audit;
 
@@ -13,7 +14,8 @@ public static class KeysApi
 
     public static RouteGroupBuilder MapKeysApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/admin/keys").WithTags("Administration").RequireAuthorization(Policies.Admin);
+        var api = app.MapGroup("/admin/keys").WithTags("Administration").RequireAuthorization(Policies.Admin)
+            .WithCachePolicy(CachePolicy.NoStore).AuditAsSecurity().AuditEveryRequest();
         api.MapPost("/rotate", RotateAsync);
         return api;
     }

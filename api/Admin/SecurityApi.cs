@@ -17,7 +17,8 @@ public static class SecurityApi
 
     public static RouteGroupBuilder MapSecurityApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/admin/security").WithTags("Administration").RequireAuthorization(Policies.Admin);
+        var api = app.MapGroup("/admin/security").WithTags("Administration").RequireAuthorization(Policies.Admin)
+            .WithCachePolicy(CachePolicy.NoStore).AuditAsSecurity().AuditEveryRequest();
         api.MapGet("/blocked-ips", ListBlockedAsync);
         api.MapPost("/blocked-ips", BlockAsync);
         api.MapDelete("/blocked-ips/{ip}", UnblockAsync);

@@ -13,7 +13,8 @@ public static class UsersApi
 {
     public static RouteGroupBuilder MapUsersApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/admin/users").WithTags("Administration").RequireAuthorization(Policies.Admin);
+        var api = app.MapGroup("/admin/users").WithTags("Administration").RequireAuthorization(Policies.Admin)
+            .WithCachePolicy(CachePolicy.NoStore).AuditAsSecurity().AuditEveryRequest();
         api.MapPost("/", CreateAsync);
         api.MapGet("/", ListAsync);
         api.MapGet("/{username}", GetAsync);

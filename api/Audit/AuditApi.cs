@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 using Surveillance.Api.Auth;
+using Surveillance.Api.Http;
 using Surveillance.Audit;
 using Surveillance.Errors;
 using JsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
@@ -19,7 +20,8 @@ public static class AuditApi
 
     public static RouteGroupBuilder MapAuditApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/admin/audit").WithTags("Administration").RequireAuthorization(Policies.Admin);
+        var api = app.MapGroup("/admin/audit").WithTags("Administration").RequireAuthorization(Policies.Admin)
+            .WithCachePolicy(CachePolicy.NoStore).AuditAsSecurity().AuditEveryRequest();
         api.MapGet("/", ListAsync);
         api.MapGet("/verify", VerifyAsync);
         api.MapGet("/export", Export);

@@ -7,9 +7,11 @@ using Surveillance.Audit;
 namespace Surveillance.Api.Audit;
 
 /// <summary>
-/// Records one audit entry per request that API.md "Audit" names: <c>/auth/login</c>,
-/// <c>/surveillance/upload</c>, <c>/admin/*</c>, every state-changing method and every response
-/// ≥ 400. It sits right after the request-id middleware, outside the exception handler, and reads
+/// Records one audit entry per request that API.md "Audit" names: every state-changing method,
+/// every response ≥ 400, and every request to an endpoint marked <see cref="AuditEveryRequestMetadata"/>
+/// (login, upload, <c>/admin/*</c>). What an endpoint's requests are called and how they are kept is
+/// its metadata (<see cref="AuditEndpointExtensions"/>), read from the endpoint routing chose before
+/// this middleware runs (the exception handler clears it later). It sits right after the request-id middleware, outside the exception handler, and reads
 /// the user and the status once the rest of the pipeline has run. A security event is stored
 /// from <c>Response.OnStarting</c>, i.e. before the first byte of its response leaves (and a failure
 /// to store it fails the response); routine entries go through the background queue.
@@ -18,7 +20,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        var request = new RequestState(time.GetUtcNow());
+        var request = new RequestState(time.GetUtcNow(), RouteMetadata.Of(context));
         context.Response.OnStarting(() => RecordSecurityEventAsync(context, request));
         var threw = true;
         try
@@ -41,7 +43,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
         }
 
         var entry = Build(context, request, context.Response.StatusCode);
-        if (entry is not null && IsSecurity(context, entry))
+        if (entry is not null && IsSecurity(context, request, entry))
         {
             request.Recorded = true;
             try
@@ -72,7 +74,7 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
             return;
         }
 
-        if (!IsSecurity(context, entry))
+        if (!IsSecurity(context, request, entry))
         {
             audit.Enqueue(entry);
             return;
@@ -101,14 +103,13 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
         var feature = context.Features.Get<AuditEventFeature>();
         var httpRequest = context.Request;
         var path = httpRequest.PathBase + httpRequest.Path;
-        // The edge names its intrusion-detection refusals (malicious_*) through an item.
-        var named = feature?.Event ?? context.Items[ThreatReporter.EventItemKey] as string;
-        if (named is null && !MustRecord(httpRequest.Method, path, status))
+        var named = feature?.Event;
+        if (named is null && !MustRecord(httpRequest.Method, request.Endpoint, status))
         {
             return null;
         }
 
-        var name = named ?? RequestAuditEvents.Infer(httpRequest.Method, path, status);
+        var name = named ?? RequestAuditEvents.Infer(request.Endpoint, status);
         var user = context.User.Identity?.IsAuthenticated == true ? context.User.FindFirst(TokenClaims.Subject)?.Value : null;
         return new AuditEntry
         {
@@ -120,26 +121,24 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
             Path = path.Value ?? "/",
             StatusCode = status,
             UserAgent = httpRequest.Headers.UserAgent.ToString(),
-            IsSensitive = feature?.IsSensitive ?? (AuditEvents.IsSecurityEvent(name) || IsAuthOrAdmin(path)),
+            IsSensitive = feature?.IsSensitive ?? (AuditEvents.IsSecurityEvent(name) || IsSecurityEndpoint(request.Endpoint)),
             Event = name,
-            Error = status >= 400 ? context.Items[ErrorCodes.ItemKey] as string ?? ErrorCodes.ForStatus(status) : null,
+            Error = status >= 400 ? ErrorCodeFeature.Of(context, status) : null,
             Details = feature?.Details.Count > 0 ? new Dictionary<string, string>(feature.Details) : null,
         };
     }
 
-    /// <summary>API.md "Audit": which requests are recorded when no endpoint named an event.</summary>
-    public static bool MustRecord(string method, PathString path, int status) =>
+    /// <summary>API.md "Audit": which requests are recorded when their handler named no event.</summary>
+    private static bool MustRecord(string method, EndpointMetadataCollection? endpoint, int status) =>
         status >= 400
         || IsStateChanging(method)
-        || path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/auth/login", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/surveillance/upload", StringComparison.OrdinalIgnoreCase);
+        || endpoint?.GetMetadata<AuditEveryRequestMetadata>() is not null;
 
     /// <summary>
-    /// Stored before the response: named security events, any change under <c>/auth</c> or
-    /// <c>/admin</c> (accounts, roles, blocks, keys), and every successful DELETE.
+    /// Stored before the response: named security events, any change through a security endpoint
+    /// (accounts, roles, blocks, keys), and every successful DELETE.
     /// </summary>
-    private static bool IsSecurity(HttpContext context, AuditEntry entry)
+    private static bool IsSecurity(HttpContext context, RequestState request, AuditEntry entry)
     {
         if (AuditEvents.IsSecurityEvent(entry.Event))
         {
@@ -147,36 +146,32 @@ public sealed partial class AuditMiddleware(RequestDelegate next, IAuditLog audi
         }
 
         var method = context.Request.Method;
-        return IsStateChanging(method) && (IsAuthOrAdmin(context.Request.Path) || (HttpMethods.IsDelete(method) && entry.StatusCode < 400));
+        return IsStateChanging(method) && (IsSecurityEndpoint(request.Endpoint) || (HttpMethods.IsDelete(method) && entry.StatusCode < 400));
     }
 
     private static bool IsStateChanging(string method) =>
         HttpMethods.IsPost(method) || HttpMethods.IsPut(method) || HttpMethods.IsPatch(method) || HttpMethods.IsDelete(method);
 
-    private static bool IsAuthOrAdmin(PathString path) =>
-        path.StartsWithSegments("/auth", StringComparison.OrdinalIgnoreCase)
-        || path.StartsWithSegments("/admin", StringComparison.OrdinalIgnoreCase);
+    private static bool IsSecurityEndpoint(EndpointMetadataCollection? endpoint) =>
+        endpoint?.GetMetadata<SecurityAuditMetadata>() is not null;
 
     private static async Task AnswerUnavailableAsync(HttpContext context)
     {
         var requestId = context.Response.Headers[RequestIdMiddleware.Header];
         context.Response.Clear();
         context.Response.Headers[RequestIdMiddleware.Header] = requestId;
-        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = ProblemExceptionHandler.RetryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = StatusCodes.Status503ServiceUnavailable, Detail = "The service is temporarily unavailable; retry shortly." },
-        });
+        await Problems.UnavailableAsync(context);
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Security audit event {Event} of request {RequestId} could not be stored; answering 503")]
     private static partial void LogSecurityEventLost(ILogger logger, Exception exception, string @event, string requestId);
 
-    private sealed class RequestState(DateTimeOffset startedAt)
+    private sealed class RequestState(DateTimeOffset startedAt, EndpointMetadataCollection? endpoint)
     {
         public DateTimeOffset StartedAt { get; } = startedAt;
+
+        /// <summary>The metadata of the endpoint routing chose; null for a request that matched none.</summary>
+        public EndpointMetadataCollection? Endpoint { get; } = endpoint;
         public bool Recorded { get; set; }
     }
 }

@@ -24,12 +24,15 @@ public static class AuthApi
 
     public static RouteGroupBuilder MapAuthApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/auth").WithTags("Authentication");
-        api.MapPost("/login", LoginAsync).AllowAnonymous().DisableAntiforgery();
+        var api = app.MapGroup("/auth").WithTags("Authentication").WithCachePolicy(CachePolicy.NoStore).AuditAsSecurity();
+        // The handler names the login's audit event (success, failure, MFA challenge).
+        api.MapPost("/login", LoginAsync).AllowAnonymous().DisableAntiforgery().WithRateRule(RateRules.Login).AuditEveryRequest();
         // Also for a token still waiting for the second factor its role requires (MfaGate).
-        api.MapPost("/logout", LogoutAsync).RequireAuthorization().WithMetadata(new AllowWithoutMfaAttribute());
+        api.MapPost("/logout", LogoutAsync).RequireAuthorization().WithMetadata(new AllowWithoutMfaAttribute())
+            .WithAuditEvent(AuditEvents.TokenRevoked);
         api.MapGet("/me", GetMe).RequireAuthorization().WithMetadata(new AllowWithoutMfaAttribute());
-        api.MapPost("/change-password", ChangePasswordAsync).RequireAuthorization();
+        api.MapPost("/change-password", ChangePasswordAsync).RequireAuthorization()
+            .WithAuditEvent(AuditEvents.PasswordChange, AuditEvents.PasswordChangeFail);
         return api;
     }
 
@@ -89,7 +92,7 @@ public static class AuthApi
         var hold = services.GetRequiredService<IOptions<RateLimitOptions>>().Value.BusyLoginHoldMilliseconds;
         await Task.Delay(TimeSpan.FromMilliseconds(hold), services.GetRequiredService<TimeProvider>(), cancellationToken);
         await Problems.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
-            "Login capacity is used up; retry shortly.", TimeSpan.FromSeconds(retryAfterSeconds));
+            ProblemMessages.LoginBusy, TimeSpan.FromSeconds(retryAfterSeconds));
     }
 
     /// <summary>RFC 8176 <c>amr</c> of a password-only login.</summary>

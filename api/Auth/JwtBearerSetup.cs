@@ -94,10 +94,10 @@ public sealed class JwtBearerSetup(IOptions<JwtOptions> jwt) : IConfigureNamedOp
             ? "Bearer"
             : "Bearer error=\"invalid_token\"";
         await Problems.WriteAsync(http, StatusCodes.Status401Unauthorized, ErrorCodes.Unauthorized, context.AuthenticateFailure is null
-            ? "Authentication is required: send 'Authorization: Bearer <token>'."
-            : "The token is invalid, expired or revoked.");
+            ? ProblemMessages.AuthenticationRequired
+            : ProblemMessages.InvalidToken);
     }
 
     private static Task ForbidAsync(ForbiddenContext context) =>
-        Problems.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, "Your roles do not allow this.");
+        Problems.WriteAsync(context.HttpContext, StatusCodes.Status403Forbidden, ErrorCodes.Forbidden, ProblemMessages.RolesForbid);
 }

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Surveillance.Api.Audit;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Http;
 using Surveillance.Api.Telemetry;
 using Surveillance.Audit;
@@ -24,8 +25,8 @@ public static class MfaApi
 
     public static RouteGroupBuilder MapMfaApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/auth/mfa").WithTags("Authentication");
-        api.MapPost("/verify", VerifyAsync).AllowAnonymous().DisableAntiforgery();
+        var api = app.MapGroup("/auth/mfa").WithTags("Authentication").WithCachePolicy(CachePolicy.NoStore).AuditAsSecurity();
+        api.MapPost("/verify", VerifyAsync).AllowAnonymous().DisableAntiforgery().WithRateRule(RateRules.Login);
 
         // Reachable with a token whose role still waits for MFA: that is how such an account enrolls.
         var totp = api.MapGroup("/totp").RequireAuthorization().WithMetadata(new AllowWithoutMfaAttribute());

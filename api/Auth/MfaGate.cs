@@ -19,7 +19,11 @@ public sealed class AllowWithoutMfaAttribute : Attribute;
 /// </summary>
 public sealed class MfaGate(RequestDelegate next, IOptions<MfaOptions> options)
 {
-    private const string PendingKey = "surveillance.mfa_pending";
+    /// <summary>Set on a request whose token still lacks the second factor its account requires.</summary>
+    private sealed class MfaPending
+    {
+        public static readonly MfaPending Instance = new();
+    }
 
     /// <summary>Called by the token check, which has the account's current profile at hand.</summary>
     public static void Assess(HttpContext context, ClaimsPrincipal principal, UserProfile profile)
@@ -27,7 +31,7 @@ public sealed class MfaGate(RequestDelegate next, IOptions<MfaOptions> options)
         var mfa = context.RequestServices.GetRequiredService<IOptions<MfaOptions>>().Value;
         if (mfa.Requires(profile) && !principal.HasClaim(TokenClaims.AuthenticationMethods, "mfa"))
         {
-            context.Items[PendingKey] = true;
+            context.Features.Set(MfaPending.Instance);
         }
     }
 
@@ -35,12 +39,11 @@ public sealed class MfaGate(RequestDelegate next, IOptions<MfaOptions> options)
     {
         var metadata = context.GetEndpoint()?.Metadata;
         if (options.Value.RequireMfaForRoles is { Length: > 0 }
-            && context.Items.ContainsKey(PendingKey)
+            && context.Features.Get<MfaPending>() is not null
             && metadata?.GetMetadata<AllowWithoutMfaAttribute>() is null
             && metadata?.GetMetadata<IAllowAnonymous>() is null)
         {
-            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.MfaRequired,
-                "Your role requires multi-factor authentication: enroll at /auth/mfa/totp/enroll, confirm, then log in again.");
+            await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.MfaRequired, ProblemMessages.MfaRequired);
             return;
         }
 

@@ -8,10 +8,10 @@ namespace Surveillance.Api.Auth;
 /// </summary>
 public static class SessionProfile
 {
-    private const string ItemKey = "surveillance.session_profile";
-
-    public static void Set(HttpContext context, UserProfile? profile) => context.Items[ItemKey] = profile;
+    public static void Set(HttpContext context, UserProfile? profile) => context.Features.Set(new Checked(profile));
 
     /// <summary>The caller's profile; null when the account no longer exists or the request was not checked.</summary>
-    public static UserProfile? Of(HttpContext context) => context.Items[ItemKey] as UserProfile;
+    public static UserProfile? Of(HttpContext context) => context.Features.Get<Checked>()?.Profile;
+
+    private sealed record Checked(UserProfile? Profile);
 }

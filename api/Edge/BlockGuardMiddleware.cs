@@ -18,11 +18,11 @@ public sealed class BlockGuardMiddleware(RequestDelegate next, ClientIpResolver 
         ClientAddress.Set(context, address);
         var key = resolver.KeyOf(address);
         ClientAddress.SetKey(context, key);
-        if (!RateRules.IsExempt(context.Request.Path) && await blocks.FindAsync(key) is { } block)
+        if (!RateRules.IsExempt(context) && await blocks.FindAsync(key) is { } block)
         {
             refusals.Count(context, key, StatusCodes.Status403Forbidden, ErrorCodes.IpBlocked);
             await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.IpBlocked,
-                $"This IP is blocked until {UtcTimestamp.Format(block.ExpiresAt)}.", block.ExpiresAt - clock.GetUtcNow());
+                ProblemMessages.IpBlocked(block.ExpiresAt), block.ExpiresAt - clock.GetUtcNow());
             return;
         }
 

@@ -21,20 +21,20 @@ public sealed class EdgeGuardMiddleware(
 {
     public async Task InvokeAsync(HttpContext context)
     {
-        if (RateRules.IsExempt(context.Request.Path))
+        if (RateRules.IsExempt(context))
         {
             await next(context);
             return;
         }
 
         var key = ClientAddress.KeyOf(context);
-        var rule = rules.For(context.Request.Path);
+        var rule = rules.For(context);
         var decision = await admissions.AdmitAsync(key, rule);
         if (decision.Block is { } block)
         {
             refusals.Count(context, key, StatusCodes.Status403Forbidden, ErrorCodes.IpBlocked);
             await Problems.WriteAsync(context, StatusCodes.Status403Forbidden, ErrorCodes.IpBlocked,
-                $"This IP is blocked until {UtcTimestamp.Format(block.ExpiresAt)}.", block.ExpiresAt - clock.GetUtcNow());
+                ProblemMessages.IpBlocked(block.ExpiresAt), block.ExpiresAt - clock.GetUtcNow());
             return;
         }
 
@@ -44,7 +44,7 @@ public sealed class EdgeGuardMiddleware(
             refusals.Count(context, key, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited);
             context.Metrics().RateLimitRefused(rule.Name);
             await Problems.WriteAsync(context, StatusCodes.Status429TooManyRequests, ErrorCodes.RateLimited,
-                "Too many requests from this IP; retry later.", decision.ResetAt - clock.GetUtcNow());
+                ProblemMessages.RateLimited, decision.ResetAt - clock.GetUtcNow());
             return;
         }
 
@@ -52,7 +52,7 @@ public sealed class EdgeGuardMiddleware(
         {
             await ThreatReporter.ReportAsync(context, finding);
             await Problems.WriteAsync(context, StatusCodes.Status400BadRequest, ErrorCodes.SuspiciousInput,
-                $"The request was refused: suspicious input in {finding.Location}.");
+                ProblemMessages.SuspiciousInput(finding.Location));
             return;
         }
 

@@ -1,9 +1,13 @@
 using Microsoft.Extensions.Options;
+using Surveillance.Api.Http;
 using Surveillance.Edge;
 
 namespace Surveillance.Api.Edge;
 
-/// <summary>Which limit a path falls under; <c>/health*</c> falls under none.</summary>
+/// <summary>
+/// The configured limit of each rule; which rule a request falls under is its endpoint's
+/// <see cref="RateRuleMetadata"/> (routing runs before the edge; see <see cref="RouteMetadata"/>).
+/// </summary>
 public sealed class RateRules(IOptions<RateLimitOptions> options)
 {
     public const string Upload = "upload";
@@ -15,12 +19,9 @@ public sealed class RateRules(IOptions<RateLimitOptions> options)
     private readonly Dictionary<string, RateRule> _rules =
         RateLimitOptions.Defaults.Keys.ToDictionary(k => k, k => options.Value.Rule(k));
 
-    public static bool IsExempt(PathString path) => path.StartsWithSegments("/health");
+    public static bool IsExempt(HttpContext context) => Metadata(context) is { Rule: null };
 
-    public RateRule For(PathString path) => _rules[
-        path.StartsWithSegments("/surveillance/upload") ? Upload
-        : path.StartsWithSegments("/surveillance/search") ? Search
-        : path.StartsWithSegments("/auth/login") || path.StartsWithSegments("/auth/mfa/verify") ? Login
-        : path.StartsWithSegments("/surveillance/frame") ? Frames
-        : Default];
+    public RateRule For(HttpContext context) => _rules[Metadata(context)?.Rule ?? Default];
+
+    private static RateRuleMetadata? Metadata(HttpContext context) => RouteMetadata.Of(context)?.GetMetadata<RateRuleMetadata>();
 }

@@ -1,3 +1,4 @@
+using Surveillance.Api.Audit;
 using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
 using Surveillance.Api.Telemetry;
@@ -8,13 +9,10 @@ namespace Surveillance.Api.Edge;
 /// <summary>Counts an intrusion-detection match against the client IP; five within the window block it.</summary>
 public static class ThreatReporter
 {
-    /// <summary>Where the audit log finds the event name of a refused threat.</summary>
-    public const string EventItemKey = "surveillance.threat_event";
-
     public static async Task ReportAsync(HttpContext context, ThreatFinding finding)
     {
         var ip = ClientAddress.KeyOf(context);
-        context.Items[EventItemKey] = finding.EventName;
+        context.Audit(finding.EventName); // the request's audit entry is named for the threat (malicious_*)
         context.Metrics().EdgeRefused(ErrorCodes.SuspiciousInput);
         var grains = context.RequestServices.GetRequiredService<IGrainFactory>();
         if (await grains.GetGrain<IClientIpGrain>(ip).RecordThreatAsync(finding.EventName) is { } block)
@@ -28,6 +26,6 @@ public static class ThreatReporter
     {
         await ReportAsync(context, finding);
         return new HttpProblemException(StatusCodes.Status400BadRequest,
-            $"The request was refused: suspicious input in {finding.Location}.", ErrorCodes.SuspiciousInput);
+            ProblemMessages.SuspiciousInput(finding.Location), ErrorCodes.SuspiciousInput);
     }
 }

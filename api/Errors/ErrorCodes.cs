@@ -17,9 +17,6 @@ public static class ErrorCodes
     public const string Internal = "INTERNAL_ERROR";
     public const string ServiceUnavailable = "SERVICE_UNAVAILABLE";
 
-    /// <summary>Key under which a handler may name a more specific code than its status implies.</summary>
-    public const string ItemKey = "surveillance.error_code";
-
     public static string ForStatus(int status) => status switch
     {
         StatusCodes.Status401Unauthorized => Unauthorized,

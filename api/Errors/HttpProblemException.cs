@@ -13,7 +13,7 @@ public sealed class HttpProblemException(int status, string detail, string? erro
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
 
     public static HttpProblemException TooLarge(long maxBytes) =>
-        new(StatusCodes.Status413PayloadTooLarge, $"The upload is larger than the limit of {maxBytes} bytes.");
+        new(StatusCodes.Status413PayloadTooLarge, ProblemMessages.UploadTooLarge(maxBytes));
 
     public static HttpProblemException Unsupported(string detail) =>
         new(StatusCodes.Status415UnsupportedMediaType, detail);

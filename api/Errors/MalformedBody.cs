@@ -32,7 +32,7 @@ public static class MalformedBody
             || origin.StartsWith("Microsoft.AspNetCore.WebUtilities", StringComparison.Ordinal));
 
     public static HttpProblemException FormRefusal() =>
-        Refuse("The form body is malformed: check its encoding, its values and the multipart boundary (1 to 70 characters).");
+        Refuse(ProblemMessages.MalformedForm);
 
     /// <summary>
     /// System.Text.Json reads a string's bytes lazily: a JSON text that parses can still hold invalid
@@ -40,5 +40,5 @@ public static class MalformedBody
     /// when the string is decoded.
     /// </summary>
     public static HttpProblemException JsonStringRefusal() =>
-        Refuse("The JSON body holds a string that is not valid Unicode (invalid UTF-8 or an unpaired surrogate escape).");
+        Refuse(ProblemMessages.InvalidJsonString);
 }

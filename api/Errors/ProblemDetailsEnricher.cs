@@ -21,7 +21,7 @@ public static class ProblemDetailsEnricher
         problem.Detail ??= DefaultDetail(status, problem.Title);
         problem.Extensions.Remove("traceId");
         problem.Extensions.Remove("trace_id");
-        problem.Extensions["error_code"] = http.Items[ErrorCodes.ItemKey] as string ?? ErrorCodes.ForStatus(status);
+        problem.Extensions["error_code"] = ErrorCodeFeature.Of(http, status);
         problem.Extensions["request_id"] = http.TraceIdentifier;
         problem.Extensions["timestamp"] = Http.UtcTimestamp.Format(DateTimeOffset.UtcNow);
         problem.Extensions["path"] = (http.Request.PathBase + http.Request.Path).Value;

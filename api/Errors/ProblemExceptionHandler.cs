@@ -10,10 +10,8 @@ namespace Surveillance.Api.Errors;
 /// and malformed requests are 4xx; an unreachable cluster or database is 503 with
 /// <c>Retry-After</c>; anything else is a bug (500) whose details stay in the log.
 /// </summary>
-public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed class ProblemExceptionHandler(ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
-    public const int RetryAfterSeconds = 5;
-
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var context = httpContext;
@@ -25,11 +23,6 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         // Orleans may wrap a grain's refusal (e.g. one raised while activating the grain): the refusal decides.
         exception = DomainRefusal(exception) ?? exception;
         var (status, detail) = Classify(exception);
-        if (exception is HttpProblemException { ErrorCode: { } code })
-        {
-            context.Items[ErrorCodes.ItemKey] = code;
-        }
-
         if (exception is HttpProblemException problemException)
         {
             foreach (var (name, value) in problemException.Headers)
@@ -38,23 +31,20 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             }
         }
 
+        TimeSpan? retryAfter = null;
         if (status == StatusCodes.Status503ServiceUnavailable)
         {
             logger.LogWarning(exception, "Cluster or database unavailable while serving {Path}", context.Request.Path);
             context.Metrics().StorageFault("api");
-            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString();
+            retryAfter = Problems.UnavailableRetryAfter;
         }
         else if (status >= 500)
         {
             logger.LogError(exception, "Unhandled error while serving {Path}", context.Request.Path);
         }
 
-        context.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Detail = detail },
-        });
+        var code = (exception as HttpProblemException)?.ErrorCode ?? ErrorCodes.ForStatus(status);
+        return await Problems.TryWriteAsync(context, status, code, detail, retryAfter);
     }
 
     private static (int Status, string Detail) Classify(Exception exception) => exception switch
@@ -62,19 +52,19 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         DomainException domain => (StatusFor(domain.Error), domain.Message),
         HttpProblemException problem => (problem.Status, problem.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
-            (StatusCodes.Status413PayloadTooLarge, "The request body is too large."),
+            (StatusCodes.Status413PayloadTooLarge, ProblemMessages.BodyTooLarge),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
-            (StatusCodes.Status415UnsupportedMediaType, "The request's Content-Type is not supported here."),
+            (StatusCodes.Status415UnsupportedMediaType, ProblemMessages.ContentTypeUnsupported),
         BadHttpRequestException bad when bad.StatusCode is >= 400 and < 500 =>
-            (bad.StatusCode, "The request is malformed: check the body's JSON and the required fields."),
-        JsonException => (StatusCodes.Status400BadRequest, "The request body is not valid JSON."),
+            (bad.StatusCode, ProblemMessages.MalformedRequest),
+        JsonException => (StatusCodes.Status400BadRequest, ProblemMessages.InvalidJson),
         _ when MalformedBody.IsBodyFramingError(exception) =>
-            (StatusCodes.Status400BadRequest, "The request body is malformed: its framing (chunk sizes, multipart boundaries) does not parse."),
+            (StatusCodes.Status400BadRequest, ProblemMessages.MalformedFraming),
         // A body reader that did not translate its decoder's error itself (MalformedBody): still the client's bytes.
-        _ when MalformedBody.IsFormDecodingError(exception) => (StatusCodes.Status400BadRequest, MalformedBody.FormRefusal().Message),
+        _ when MalformedBody.IsFormDecodingError(exception) => (StatusCodes.Status400BadRequest, ProblemMessages.MalformedForm),
         _ when ClusterFaults.IsTransient(exception) =>
-            (StatusCodes.Status503ServiceUnavailable, "The service is temporarily unavailable; retry shortly."),
-        _ => (StatusCodes.Status500InternalServerError, "An unexpected error occurred."),
+            (StatusCodes.Status503ServiceUnavailable, ProblemMessages.Unavailable),
+        _ => (StatusCodes.Status500InternalServerError, ProblemMessages.Unexpected),
     };
 
     private static DomainException? DomainRefusal(Exception? exception)

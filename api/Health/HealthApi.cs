@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Errors;
 
 namespace Surveillance.Api.Health;
@@ -21,7 +22,7 @@ public static class HealthApi
 
     public static RouteGroupBuilder MapHealthApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
+        var api = app.MapGroup("/health").WithTags("Health").AllowAnonymous().WithoutRateLimit();
         api.MapGet("/", CheckDependenciesAsync);
         api.MapGet("/ready", CheckDependenciesAsync);
         api.MapGet("/live", () => TypedResults.Ok(new HealthResponse("healthy", DateTimeOffset.UtcNow, null)));
@@ -44,7 +45,7 @@ public static class HealthApi
             return TypedResults.Ok(new HealthResponse("healthy", DateTimeOffset.UtcNow, services));
         }
 
-        context.Response.Headers.RetryAfter = ProblemExceptionHandler.RetryAfterSeconds.ToString();
+        Problems.SetRetryAfter(context.Response, Problems.UnavailableRetryAfter);
         return TypedResults.Json(new HealthResponse("unhealthy", DateTimeOffset.UtcNow, services),
             statusCode: StatusCodes.Status503ServiceUnavailable);
     }

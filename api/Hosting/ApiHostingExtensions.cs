@@ -59,6 +59,7 @@ public static class ApiHostingExtensions
         services.AddSingleton<IValidateOptions<RateLimitOptions>, RateLimitOptionsValidator>();
         services.AddSingleton<ClientIpResolver>();
         services.AddSingleton<RateRules>();
+        services.AddSingleton<AimedRoutes>();
         services.AddSingleton<AdmissionCache>();
         services.AddSingleton<BlockList>();
         services.AddHostedService<BlockListSubscription>();
@@ -79,6 +80,9 @@ public static class ApiHostingExtensions
 
     public static WebApplication UseSurveillanceApi(this WebApplication app)
     {
+        // First, as WebApplication would place it: every middleware below reads the chosen endpoint's
+        // metadata (rate rule, audit event, cache policy). Matching is cheap and runs no auth.
+        app.UseRouting();
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseForwardedHeaders();
         app.UseSurveillanceAudit();

@@ -2,12 +2,15 @@ namespace Surveillance.Api.Http;
 
 /// <summary>
 /// The response headers of API.md "Headers on every response", set before the response starts so
-/// that errors and short-circuited responses carry them too.
+/// that errors and short-circuited responses carry them too. <c>Cache-Control</c> follows the
+/// endpoint's <see cref="CachePolicy"/>, read here because routing has already run (and the exception
+/// handler clears the endpoint before the response starts).
 /// </summary>
 public sealed class SecurityHeadersMiddleware(RequestDelegate next)
 {
     public Task InvokeAsync(HttpContext context)
     {
+        var cachePolicy = CachePolicyMetadata.Of(RouteMetadata.Of(context));
         context.Response.OnStarting(() =>
         {
             var headers = context.Response.Headers;
@@ -22,8 +25,7 @@ public sealed class SecurityHeadersMiddleware(RequestDelegate next)
                 headers.StrictTransportSecurity = "max-age=31536000; includeSubDomains";
             }
 
-            var path = context.Request.Path;
-            if (path.StartsWithSegments("/auth") || path.StartsWithSegments("/admin"))
+            if (cachePolicy == CachePolicy.NoStore)
             {
                 headers.CacheControl = "no-store";
             }

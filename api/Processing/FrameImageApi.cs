@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Net.Http.Headers;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Projects;
 using Surveillance.Errors;
 using Surveillance.Processing;
@@ -27,7 +28,7 @@ public static class FrameImageApi
     public static RouteGroupBuilder MapFrameImageApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/surveillance").WithTags("Processing").RequireAuthorization();
-        api.MapGet("/frame/{frameId}", GetFrameImageAsync).Produces(StatusCodes.Status200OK, contentType: "image/jpeg");
+        api.MapGet("/frame/{frameId}", GetFrameImageAsync).WithRateRule(RateRules.Frames).Produces(StatusCodes.Status200OK, contentType: "image/jpeg");
         api.MapGet("/videos/{videoId}/thumbnail", GetThumbnailAsync).Produces(StatusCodes.Status200OK, contentType: "image/jpeg");
         return api;
     }

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Http;
 using Surveillance.Api.Projects;
 using Surveillance.Identity;
@@ -14,7 +15,7 @@ public static class ResultsApi
     {
         var api = app.MapGroup("/surveillance").WithTags("Processing").RequireAuthorization();
         api.MapPost("/videos/{videoId}/results", PostAsync);
-        api.MapGet("/frame/{frameId}/metadata", GetFrameAsync);
+        api.MapGet("/frame/{frameId}/metadata", GetFrameAsync).WithRateRule(RateRules.Frames);
         return api;
     }
 

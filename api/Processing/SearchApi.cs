@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Http;
 using Surveillance.Api.Projects;
 using Surveillance.Errors;
@@ -23,7 +24,7 @@ public static class SearchApi
     public const int MaxObjectFilters = 50;
 
     public static RouteHandlerBuilder MapSearchApi(this IEndpointRouteBuilder app) =>
-        app.MapPost("/surveillance/search", SearchAsync).WithTags("Search").RequireAuthorization();
+        app.MapPost("/surveillance/search", SearchAsync).WithTags("Search").RequireAuthorization().WithRateRule(RateRules.Search);
 
     private static async Task<Ok<SearchResponse>> SearchAsync(SearchRequest? body, ClaimsPrincipal user, IGrainFactory grains, SurveillanceMetrics metrics)
     {

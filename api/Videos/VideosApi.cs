@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Surveillance.Api.Audit;
+using Surveillance.Api.Edge;
 using Surveillance.Api.Http;
 using Surveillance.Api.Projects;
 using Surveillance.Api.Telemetry;
@@ -19,7 +20,8 @@ public static class VideosApi
     public static RouteGroupBuilder MapVideosApi(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/surveillance").WithTags("Videos").RequireAuthorization();
-        api.MapPost("/upload", UploadAsync).DisableAntiforgery().Accepts<IFormFile>("multipart/form-data");
+        api.MapPost("/upload", UploadAsync).DisableAntiforgery().Accepts<IFormFile>("multipart/form-data")
+            .WithRateRule(RateRules.Upload).AuditEveryRequest();
         api.MapGet("/videos", ListAsync);
         api.MapGet("/videos/{videoId}", GetAsync);
         api.MapGet("/videos/{videoId}/content", DownloadAsync);
