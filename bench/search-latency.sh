@@ -98,7 +98,8 @@ ffmpeg -v error -f lavfi -i "testsrc=size=320x240:rate=1" -t "$video_seconds" -c
 start_system "$pg_port" "$dashboard_port" "${BENCH_SILO_PORT:-21113}" "${BENCH_GATEWAY_PORT:-31002}" "$password" \
     Processing__EmbeddingThreads="$embedding_threads"
 
-# A few tries: on a loaded machine the silo's first grain activations can outlast the first login.
+# A few tries: on a loaded machine the silo's first grain activations can outlast the first login,
+# and logins right after the admin's own and the new user's password hash may meet a 503 (hashing budget).
 login_patiently() {
     local attempt token
     for attempt in 1 2 3 4 5; do
@@ -115,7 +116,7 @@ call "$admin_token" POST /surveillance/projects \
 call "$admin_token" POST /admin/users \
     "{\"username\":\"processor\",\"password\":\"$processor_password\",\"email\":\"processor@bench.invalid\",\"roles\":[\"processor\"]}" >/dev/null
 call "$admin_token" PUT "/surveillance/projects/$project/members/processor" >/dev/null
-processor_token=$(login processor "$processor_password") || die "could not log in as processor"
+processor_token=$(login_patiently processor "$processor_password") || die "could not log in as processor"
 
 log "uploading the video"
 upload_status=$(curl -sS -o "$out/upload.json" -w '%{http_code}' -H 'Expect:' \
