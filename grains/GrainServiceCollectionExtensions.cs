@@ -21,19 +21,14 @@ public static class GrainServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<PasswordHashingOptions>, PasswordHashingOptionsValidator>();
         services.AddOptions<LockoutOptions>()
             .Bind(configuration.GetSection(LockoutOptions.Section))
-            .Validate(o => o.Threshold > 0 && o.LockoutSeconds > 0 && o.MaxLockoutSeconds >= o.LockoutSeconds && o.KnownIpDays > 0,
-                "Auth:Lockout needs a positive Threshold, LockoutSeconds, KnownIpDays and MaxLockoutSeconds >= LockoutSeconds.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<LockoutOptions>, LockoutOptionsValidator>();
         services.AddSingleton<HashingBudget>();
         services.AddSingleton<PasswordHasher>();
         services.AddOptions<ThreatOptions>()
             .Bind(configuration.GetSection(ThreatOptions.Section))
-            .Validate(o => o.MaxThreats > 0 && o.MaxFailedLogins > 0 && o.WindowSeconds > 0 && o.BlockSeconds > 0 && o.MaxBlockSeconds >= o.BlockSeconds,
-                "Threats: MaxThreats, MaxFailedLogins, WindowSeconds and BlockSeconds must be positive, MaxBlockSeconds >= BlockSeconds.")
-            .Validate(o => o.LoginStormFailuresPerMinute > 0 && o.StormLoginLimit > 0 && o.KnownClientSeconds > 0 && o.IdleClientSeconds > 0 && o.StoredStrikesPerSecond > 0,
-                "Threats: LoginStormFailuresPerMinute, StormLoginLimit, KnownClientSeconds, IdleClientSeconds and StoredStrikesPerSecond must be positive.")
-            .Validate(o => Try(() => IpRanges.Parse(o.Allowlist, "Threats:Allowlist")), "Threats:Allowlist holds an entry that is neither an IP nor a CIDR range.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ThreatOptions>, ThreatOptionsValidator>();
         services.AddSingleton<ThreatAllowlist>();
         services.AddClientIpDefences();
         services.AddOptions<MasterKeyOptions>().Bind(configuration.GetSection(MasterKeyOptions.Section)).ValidateOnStart();
@@ -42,8 +37,8 @@ public static class GrainServiceCollectionExtensions
         services.AddSingleton<MfaSecretCipher>();
         services.AddOptions<RetentionOptions>()
             .Bind(configuration.GetSection(RetentionOptions.Section))
-            .Validate(o => o.DaySeconds > 0 && o.CheckIntervalSeconds > 0, "Retention:DaySeconds and Retention:CheckIntervalSeconds must be positive.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RetentionOptions>, RetentionOptionsValidator>();
         services.AddProcessing(configuration);
         services.AddSurveillanceMetrics();
         services.TryAddSingleton(TimeProvider.System);
@@ -70,18 +65,5 @@ public static class GrainServiceCollectionExtensions
         services.AddSingleton<VideoProber>();
         services.AddSingleton<IVideoProber>(sp => sp.GetRequiredService<VideoProber>());
         services.AddHostedService(sp => sp.GetRequiredService<VideoProber>());
-    }
-
-    private static bool Try(Action action)
-    {
-        try
-        {
-            action();
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 }

@@ -44,7 +44,7 @@ public static class SiloProgram
     {
         var builder = WebApplication.CreateBuilder(args);
         builder.AddDevelopmentSecrets(notForThisHost: DevelopmentSecrets.ApiOnly);
-        var host = builder.Configuration.GetSection(SiloHostOptions.Section).Get<SiloHostOptions>() ?? new SiloHostOptions();
+        var host = StartupOptions.Read(builder.Configuration, SiloHostOptions.Section, new SiloHostOptionsValidator());
         var healthPort = host.HealthPort();
         builder.WebHost.UseUrls(healthPort is null ? [host.DashboardUrl] : [host.DashboardUrl, host.HealthUrl!]);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);

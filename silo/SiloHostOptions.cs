@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Options;
 
 namespace Surveillance.Silo;
 
@@ -54,5 +55,22 @@ public sealed class SiloHostOptions
         }
 
         return health.Port;
+    }
+}
+
+/// <summary>Read before the container exists (<see cref="Hosting.StartupOptions.Read{TOptions}"/>): the health port must be usable.</summary>
+public sealed class SiloHostOptionsValidator : IValidateOptions<SiloHostOptions>
+{
+    public ValidateOptionsResult Validate(string? name, SiloHostOptions options)
+    {
+        try
+        {
+            options.HealthPort();
+            return ValidateOptionsResult.Success;
+        }
+        catch (InvalidOperationException refused)
+        {
+            return ValidateOptionsResult.Fail(refused.Message);
+        }
     }
 }

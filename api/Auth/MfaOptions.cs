@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Surveillance.Identity;
 
 namespace Surveillance.Api.Auth;
@@ -25,9 +26,16 @@ public static class MfaOptionsExtensions
         services.AddOptions<MfaOptions>()
             .Bind(configuration.GetSection(MfaOptions.Section))
             .PostConfigure(o => o.RequireMfaForRoles ??= environment.IsProduction() ? [Roles.Admin] : [])
-            .Validate(o => o.RequireMfaForRoles!.All(Roles.All.Contains),
-                $"Auth:RequireMfaForRoles may name only these roles: {string.Join(", ", Roles.All.Order())}.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<MfaOptions>, MfaOptionsValidator>();
         return services;
     }
+}
+
+internal sealed class MfaOptionsValidator : IValidateOptions<MfaOptions>
+{
+    public ValidateOptionsResult Validate(string? name, MfaOptions options) =>
+        options.RequireMfaForRoles!.All(Roles.All.Contains)
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail($"Auth:RequireMfaForRoles may name only these roles: {string.Join(", ", Roles.All.Order())}.");
 }

@@ -69,8 +69,8 @@ public static class ApiHostingExtensions
         services.AddTrustedProxyHeaders();
         services.AddOptions<UploadOptions>()
             .Bind(builder.Configuration.GetSection(UploadOptions.Section))
-            .Validate(o => o.MaxBytes > 0, "Uploads:MaxBytes must be positive.")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<UploadOptions>, UploadOptionsValidator>();
         services.AddVideoFiles(builder.Configuration);
         services.AddScoped<UploadReceiver>();
         services.AddOpenApi();

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Surveillance.Api.Videos;
 
 /// <summary>Section <c>Uploads</c>.</summary>
@@ -10,4 +12,10 @@ public sealed class UploadOptions
 
     /// <summary>Room for the multipart framing and the small form fields around the file.</summary>
     public const long FormOverheadBytes = 64 * 1024;
+}
+
+internal sealed class UploadOptionsValidator : IValidateOptions<UploadOptions>
+{
+    public ValidateOptionsResult Validate(string? name, UploadOptions o) =>
+        o.MaxBytes > 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail("Uploads:MaxBytes must be positive.");
 }

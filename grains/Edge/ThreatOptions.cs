@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Surveillance.Edge;
 
 /// <summary>Intrusion-detection thresholds and blocks, section <c>Threats</c> (API.md).</summary>
@@ -41,4 +43,41 @@ public sealed class ThreatOptions
 
     /// <summary>IPs and CIDR ranges that are never blocked (monitoring, the office).</summary>
     public List<string> Allowlist { get; set; } = [];
+}
+
+internal sealed class ThreatOptionsValidator : IValidateOptions<ThreatOptions>
+{
+    public ValidateOptionsResult Validate(string? name, ThreatOptions o)
+    {
+        var failures = new List<string>();
+        if (!(o.MaxThreats > 0 && o.MaxFailedLogins > 0 && o.WindowSeconds > 0 && o.BlockSeconds > 0 && o.MaxBlockSeconds >= o.BlockSeconds))
+        {
+            failures.Add("Threats: MaxThreats, MaxFailedLogins, WindowSeconds and BlockSeconds must be positive, MaxBlockSeconds >= BlockSeconds.");
+        }
+
+        if (!(o.LoginStormFailuresPerMinute > 0 && o.StormLoginLimit > 0 && o.KnownClientSeconds > 0 && o.IdleClientSeconds > 0 && o.StoredStrikesPerSecond > 0))
+        {
+            failures.Add("Threats: LoginStormFailuresPerMinute, StormLoginLimit, KnownClientSeconds, IdleClientSeconds and StoredStrikesPerSecond must be positive.");
+        }
+
+        if (!IsValidAllowlist(o.Allowlist))
+        {
+            failures.Add("Threats:Allowlist holds an entry that is neither an IP nor a CIDR range.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static bool IsValidAllowlist(IEnumerable<string> allowlist)
+    {
+        try
+        {
+            IpRanges.Parse(allowlist, "Threats:Allowlist");
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
 }

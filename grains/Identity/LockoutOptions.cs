@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Surveillance.Identity;
 
 /// <summary>
@@ -18,4 +20,12 @@ public sealed class LockoutOptions
 
     /// <summary>How long an IP that logged in successfully stays exempt from the lockout.</summary>
     public int KnownIpDays { get; set; } = 30;
+}
+
+internal sealed class LockoutOptionsValidator : IValidateOptions<LockoutOptions>
+{
+    public ValidateOptionsResult Validate(string? name, LockoutOptions o) =>
+        o.Threshold > 0 && o.LockoutSeconds > 0 && o.MaxLockoutSeconds >= o.LockoutSeconds && o.KnownIpDays > 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail("Auth:Lockout needs a positive Threshold, LockoutSeconds, KnownIpDays and MaxLockoutSeconds >= LockoutSeconds.");
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Options;
+
 namespace Surveillance.Videos;
 
 /// <summary>
@@ -12,4 +14,12 @@ public sealed class RetentionOptions
 
     /// <summary>How often a project with a retention looks for expired videos.</summary>
     public int CheckIntervalSeconds { get; set; } = 3600;
+}
+
+internal sealed class RetentionOptionsValidator : IValidateOptions<RetentionOptions>
+{
+    public ValidateOptionsResult Validate(string? name, RetentionOptions o) =>
+        o.DaySeconds > 0 && o.CheckIntervalSeconds > 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail("Retention:DaySeconds and Retention:CheckIntervalSeconds must be positive.");
 }

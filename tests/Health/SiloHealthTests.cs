@@ -1,8 +1,11 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Npgsql;
+using Surveillance.Hosting;
 using Surveillance.Silo;
 using Surveillance.Silo.Health;
 using Surveillance.Tests.Faults;
@@ -120,6 +123,21 @@ public sealed class SiloHealthTests : IAsyncLifetime
         var options = new SiloHostOptions { HealthUrl = url };
 
         var failure = Assert.Throws<InvalidOperationException>(() => options.HealthPort());
+
+        Assert.Contains("Silo:HealthUrl", failure.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("http://0.0.0.0:8081")]
+    [InlineData("not a url")]
+    public void HealthUrl_ThatCannotServeProbes_IsRefusedBeforeTheHostIsBuilt_AsAnOptionsFailure(string url)
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Silo:HealthUrl"] = url })
+            .Build();
+
+        var failure = Assert.Throws<OptionsValidationException>(
+            () => StartupOptions.Read(configuration, SiloHostOptions.Section, new SiloHostOptionsValidator()));
 
         Assert.Contains("Silo:HealthUrl", failure.Message, StringComparison.Ordinal);
     }
