@@ -1,9 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Extensions.Options;
 using Surveillance.Api.Audit;
 using Surveillance.Api.Edge;
-using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
 using Surveillance.Api.Telemetry;
 using Surveillance.Edge;
@@ -39,13 +37,7 @@ public static class AuthApi
     private static async Task<Results<Ok<TokenResponse>, Ok<MfaChallengeResponse>, EmptyHttpResult>> LoginAsync(
         HttpContext http, IGrainFactory grains, TokenIssuer tokens, LoginGate gate, CancellationToken cancellationToken)
     {
-        if (gate.IsClosed(out var retryAfterSeconds))
-        {
-            LoginMetrics.Count(http, LoginOutcome.Busy(TimeSpan.FromSeconds(retryAfterSeconds)));
-            await AnswerBusyAsync(http, retryAfterSeconds, cancellationToken);
-            return TypedResults.Empty;
-        }
-
+        // While the gate is closed the edge refuses logins before they get here (EdgeGuardMiddleware).
         var (username, password) = await LoginForm.ReadAsync(http.Request, cancellationToken);
         var normalized = Usernames.Normalize(username);
         var key = Usernames.IsValid(normalized) ? normalized : UnknownUserKey;
@@ -57,7 +49,7 @@ public static class AuthApi
         if (outcome.Failure == LoginFailure.Busy)
         {
             gate.Close(outcome.RetryAfterSeconds);
-            await AnswerBusyAsync(http, outcome.RetryAfterSeconds, cancellationToken);
+            await gate.RefuseAsync(http, outcome.RetryAfterSeconds);
             return TypedResults.Empty;
         }
 
@@ -77,22 +69,6 @@ public static class AuthApi
 
         http.Audit(AuditEvents.LoginSuccess, username: profile.Username);
         return TypedResults.Ok(SignedIn(tokens, profile, ticket, PasswordOnly));
-    }
-
-    /// <summary>
-    /// The silo's hashing budget was used up (issue 10): 503 with Retry-After after a short hold, as a
-    /// refusal — counted and audited in aggregate (<see cref="EdgeRefusals"/>), no exception, no
-    /// per-request audit row, no failed login against the client (its password was never checked).
-    /// </summary>
-    private static async Task AnswerBusyAsync(HttpContext http, int retryAfterSeconds, CancellationToken cancellationToken)
-    {
-        var services = http.RequestServices;
-        services.GetRequiredService<EdgeRefusals>().Count(
-            http, ClientAddress.KeyOf(http), StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable);
-        var hold = services.GetRequiredService<IOptions<RateLimitOptions>>().Value.BusyLoginHoldMilliseconds;
-        await Task.Delay(TimeSpan.FromMilliseconds(hold), services.GetRequiredService<TimeProvider>(), cancellationToken);
-        await Problems.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
-            ProblemMessages.LoginBusy, TimeSpan.FromSeconds(retryAfterSeconds));
     }
 
     /// <summary>RFC 8176 <c>amr</c> of a password-only login.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Surveillance.Api.Auth;
 using Surveillance.Api.Errors;
 using Surveillance.Api.Http;
 using Surveillance.Api.Telemetry;
@@ -9,12 +10,14 @@ namespace Surveillance.Api.Edge;
 /// <summary>
 /// The checks after the block (<see cref="BlockGuardMiddleware"/>) and before authentication
 /// (API.md "Order"), so an anonymous probe is counted and refused like any other: the client's
-/// rate limit, then intrusion detection. <c>/health*</c> is exempt.
+/// rate limit, then intrusion detection. <c>/health*</c> is exempt. A login while this instance's
+/// <see cref="LoginGate"/> is closed is refused before the rate limit: no password would be checked.
 /// </summary>
 public sealed class EdgeGuardMiddleware(
     RequestDelegate next,
     RateRules rules,
     AdmissionCache admissions,
+    LoginGate loginGate,
     EdgeRefusals refusals,
     IGrainFactory grains,
     TimeProvider clock)
@@ -29,6 +32,14 @@ public sealed class EdgeGuardMiddleware(
 
         var key = ClientAddress.KeyOf(context);
         var rule = rules.For(context);
+        if (rule.Name == RateRules.Login && loginGate.IsClosed(out var retryAfterSeconds))
+        {
+            // The silo just said its hashing budget is used up: this instance checks no password for a
+            // moment, so the refusal asks no grain and spends none of the client's login permits.
+            await loginGate.RefuseAsync(context, retryAfterSeconds);
+            return;
+        }
+
         var decision = await admissions.AdmitAsync(key, rule);
         if (decision.Block is { } block)
         {
