@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Surveillance.Api.Audit;
@@ -43,15 +44,18 @@ public static class AuthApi
         var key = Usernames.IsValid(normalized) ? normalized : UnknownUserKey;
         // The grain opens this session in the turn that checks the password and the account state (issue 13).
         var ticket = tokens.NewTicket();
+        var asked = Stopwatch.GetTimestamp();
         var outcome = await grains.GetGrain<IUserGrain>(key)
             .LoginAsync(new LoginAttempt(password, ClientAddress.Of(http), ticket));
-        LoginMetrics.Count(http, outcome);
         if (outcome.Failure == LoginFailure.Busy)
         {
             gate.Close(outcome.RetryAfterSeconds);
-            await gate.RefuseAsync(http, outcome.RetryAfterSeconds);
+            // A login that waited in the hashing queue has been held already.
+            await gate.RefuseAsync(http, outcome.RetryAfterSeconds, Stopwatch.GetElapsedTime(asked));
             return TypedResults.Empty;
         }
+
+        LoginMetrics.Count(http, outcome);
 
         if (outcome.MfaChallenge is { } challenge)
         {

@@ -38,17 +38,22 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
     }
 
     /// <summary>
-    /// 503 with Retry-After after <see cref="RateLimitOptions.BusyLoginHoldMilliseconds"/>, as a refusal:
+    /// 503 with Retry-After after <see cref="RateLimitOptions.BusyLoginHoldMilliseconds"/> (less the time the
+    /// login already <paramref name="waited"/>, e.g. in the silo's hashing queue), as a refusal:
     /// counted and audited in aggregate (<see cref="EdgeRefusals"/>), no exception, no per-request audit
     /// row, no failed login against the client (its password was never checked).
     /// </summary>
-    public async Task RefuseAsync(HttpContext http, int retryAfterSeconds)
+    public async Task RefuseAsync(HttpContext http, int retryAfterSeconds, TimeSpan waited = default)
     {
         LoginMetrics.Count(http, LoginOutcome.Busy(TimeSpan.FromSeconds(retryAfterSeconds)));
         refusals.Count(http, ClientAddress.KeyOf(http), StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable);
         // A timer, no thread and no CPU: a client that waits for each answer — as stuffing tools do, per
         // connection — cannot turn fast refusals into a flood that takes the CPU the budget saved.
-        await Task.Delay(_hold, clock, http.RequestAborted);
+        if (_hold > waited)
+        {
+            await Task.Delay(_hold - waited, clock, http.RequestAborted);
+        }
+
         await Problems.WriteAsync(http, StatusCodes.Status503ServiceUnavailable, ErrorCodes.ServiceUnavailable,
             ProblemMessages.LoginBusy, TimeSpan.FromSeconds(retryAfterSeconds));
     }
