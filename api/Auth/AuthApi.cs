@@ -38,7 +38,7 @@ public static class AuthApi
     private static async Task<Results<Ok<TokenResponse>, Ok<MfaChallengeResponse>, EmptyHttpResult>> LoginAsync(
         HttpContext http, IGrainFactory grains, TokenIssuer tokens, LoginGate gate, CancellationToken cancellationToken)
     {
-        // While the gate is closed the edge refuses logins before they get here (EdgeGuardMiddleware).
+        // While the gate is closed (but for its probe) the edge refuses logins before they get here (EdgeGuardMiddleware).
         var (username, password) = await LoginForm.ReadAsync(http.Request, cancellationToken);
         var normalized = Usernames.Normalize(username);
         var key = Usernames.IsValid(normalized) ? normalized : UnknownUserKey;
@@ -55,8 +55,8 @@ public static class AuthApi
             return TypedResults.Empty;
         }
 
+        gate.Open();
         LoginMetrics.Count(http, outcome);
-
         if (outcome.MfaChallenge is { } challenge)
         {
             http.Audit(AuditEvents.MfaChallenge, username: key);

@@ -9,7 +9,8 @@ namespace Surveillance.Api.Auth;
 
 /// <summary>
 /// This API instance's memory of the silo's last "hashing budget used up" answer: for
-/// <see cref="RateLimitOptions.BusyLoginGateMilliseconds"/> after it, logins are refused here
+/// <see cref="RateLimitOptions.BusyLoginGateMilliseconds"/> after it, and then but for one probe per
+/// such window until a login is served again, logins are refused here
 /// (<see cref="EdgeGuardMiddleware"/>, right after the block check), before their body is read and
 /// without any grain call — neither the user's grain nor the client's IP grain, whose rate window a
 /// refused login would only spend: during a storm from ever-new addresses the silo is asked about once
@@ -21,13 +22,28 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
     private readonly TimeSpan _window = TimeSpan.FromMilliseconds(options.Value.BusyLoginGateMilliseconds);
     private readonly TimeSpan _hold = TimeSpan.FromMilliseconds(options.Value.BusyLoginHoldMilliseconds);
     private long _closedUntilTicks;
+    private int _tripped;
     private int _retryAfterSeconds = 1;
 
-    /// <summary>True while a recent busy answer stands; <paramref name="retryAfterSeconds"/> is what the silo said.</summary>
+    /// <summary>
+    /// True while a recent busy answer stands; <paramref name="retryAfterSeconds"/> is what the silo said.
+    /// After a busy answer the gate is half-open when its window has passed, as a circuit breaker's: one
+    /// login per window goes on to the silo as a probe (this call answers false for it, and the window
+    /// starts again for the rest) until a login is served (<see cref="Open"/>). So the silo sees one login
+    /// per window and instance during a storm, not every connection's next attempt at once.
+    /// </summary>
     public bool IsClosed(out int retryAfterSeconds)
     {
         retryAfterSeconds = Volatile.Read(ref _retryAfterSeconds);
-        return clock.GetUtcNow().UtcTicks < Interlocked.Read(ref _closedUntilTicks);
+        if (Volatile.Read(ref _tripped) == 0)
+        {
+            return false;
+        }
+
+        var now = clock.GetUtcNow();
+        var closedUntil = Interlocked.Read(ref _closedUntilTicks);
+        return now.UtcTicks < closedUntil
+            || Interlocked.CompareExchange(ref _closedUntilTicks, (now + _window).UtcTicks, closedUntil) != closedUntil;
     }
 
     /// <summary>The silo refused a login for want of hashing capacity.</summary>
@@ -35,6 +51,16 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
     {
         Volatile.Write(ref _retryAfterSeconds, retryAfterSeconds);
         Interlocked.Exchange(ref _closedUntilTicks, (clock.GetUtcNow() + _window).UtcTicks);
+        Volatile.Write(ref _tripped, _window > TimeSpan.Zero ? 1 : 0);
+    }
+
+    /// <summary>The silo served a login (whatever its outcome): logins go through again.</summary>
+    public void Open()
+    {
+        if (Volatile.Read(ref _tripped) != 0)
+        {
+            Volatile.Write(ref _tripped, 0);
+        }
     }
 
     /// <summary>

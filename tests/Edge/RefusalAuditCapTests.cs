@@ -2,8 +2,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Surveillance.Api.Edge;
-using Surveillance.Audit;
 using Surveillance.Telemetry;
+using Surveillance.Tests.Infrastructure;
 
 namespace Surveillance.Tests.Edge;
 
@@ -33,18 +33,5 @@ public sealed class RefusalAuditCapTests
         Assert.Equal("47", Assert.Single(audit.Entries, e => e.ClientIp == "*").Details!["count"]);
         Assert.Equal(50, audit.Entries.Sum(e => int.Parse(e.Details!["count"], System.Globalization.CultureInfo.InvariantCulture)));
         Assert.All(audit.Entries, e => Assert.Equal(EdgeRefusals.LoginBusyEvent, e.Event));
-    }
-
-    private sealed class CapturingAuditLog : IAuditLog
-    {
-        public List<AuditEntry> Entries { get; } = [];
-
-        public Task RecordAsync(AuditEntry entry, CancellationToken cancellationToken)
-        {
-            Entries.Add(entry);
-            return Task.CompletedTask;
-        }
-
-        public void Enqueue(AuditEntry entry) => Entries.Add(entry);
     }
 }
