@@ -34,6 +34,8 @@
 #   BENCH_SILO_PORT / BENCH_GATEWAY_PORT   the silo's ports (21113 / 31002)
 #   BENCH_START_TIMEOUT seconds allowed for build and start-up of the system (900)
 #   BENCH_INDEX_TIMEOUT seconds allowed for indexing every frame (14400)
+#   BENCH_SETTLE_SECONDS / BENCH_SETTLE_LOAD   after indexing, wait at most this long (300) for the
+#                       1-minute load average to fall below this (1.0) before searching: a steady state
 #   BENCH_RESTART       0 skips the restart measurement (1)
 set -euo pipefail
 # No job control: a background job then stays in our process group, so setsid below starts
@@ -57,6 +59,8 @@ dashboard_port=$((api_port + 1))
 pg_port=${BENCH_PG_PORT:-55472}
 start_timeout=${BENCH_START_TIMEOUT:-900}
 index_timeout=${BENCH_INDEX_TIMEOUT:-14400}
+settle_seconds=${BENCH_SETTLE_SECONDS:-300}
+settle_load=${BENCH_SETTLE_LOAD:-1.0}
 embedding_threads=${BENCH_EMBEDDING_THREADS:-2}
 restart=${BENCH_RESTART:-1}
 project=bench
@@ -141,13 +145,14 @@ log "probed duration: $duration s"
 # The rest — posting, waiting for the index, searching, the figures — in one Python program:
 # http.client with keep-alive, one request at a time, timed with perf_counter around each.
 if ! python3 - "$api" "$admin_token" "$processor_token" "$video_id" "$duration" "$out" \
-    "$frames" "$batch" "$captions" "$warmup_queries" "$queries" "$index_timeout" <<'PY' | tee "$out/summary.txt"
+    "$frames" "$batch" "$captions" "$warmup_queries" "$queries" "$index_timeout" "$settle_seconds" "$settle_load" <<'PY' | tee "$out/summary.txt"
 import http.client, json, math, random, statistics, sys, time, urllib.parse
 
 (api, admin_token, processor_token, video_id, duration, out,
- n_frames, batch, n_captions, n_warmup, n_queries, index_timeout) = sys.argv[1:]
+ n_frames, batch, n_captions, n_warmup, n_queries, index_timeout, settle_seconds, settle_load) = sys.argv[1:]
 duration, n_frames, batch, n_captions = float(duration), int(n_frames), int(batch), int(n_captions)
 n_warmup, n_queries, index_timeout = int(n_warmup), int(n_queries), float(index_timeout)
+settle_seconds, settle_load = float(settle_seconds), float(settle_load)
 url = urllib.parse.urlsplit(api)
 rng = random.Random(20261128)
 
@@ -294,6 +299,17 @@ try:
         raise Failure(f"{indexed} frames indexed, not {n_frames}")
     print(f"posting: {post_seconds:.1f} s ({n_frames / post_seconds:.0f} frames/s); "
           f"indexing done {index_seconds:.1f} s after the last call (threshold-0 search counts {indexed})")
+
+    # A steady state, not the tail of the bulk load: after the last frame is indexed the silo writes
+    # the index's snapshot (~4 s of CPU at a million frames) and PostgreSQL's autovacuum digests the
+    # million inserted rows. The searches start when the 1-minute load average is below
+    # BENCH_SETTLE_LOAD, or after BENCH_SETTLE_SECONDS at most; the wait is printed.
+    settle_started = time.perf_counter()
+    while time.perf_counter() - settle_started < settle_seconds:
+        if float(open("/proc/loadavg").read().split()[0]) < settle_load:
+            break
+        time.sleep(5)
+    print(f"settled for {time.perf_counter() - settle_started:.0f} s; load average {open('/proc/loadavg').read().split()[0]} at the first search")
 
     # --- The queries: natural language, distinct, none seen by the server before. -------------
     Q_SUBJECTS = [("car", "car"), ("van", "van"), ("truck", "truck"), ("bus", "bus"), ("motorbike", "motorcycle"),
