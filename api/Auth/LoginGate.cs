@@ -28,29 +28,57 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
     /// <summary>
     /// True while a recent busy answer stands; <paramref name="retryAfterSeconds"/> is what the silo said.
     /// After a busy answer the gate is half-open when its window has passed, as a circuit breaker's: one
-    /// login per window goes on to the silo as a probe (this call answers false for it, and the window
-    /// starts again for the rest) until a login is served (<see cref="Open"/>). So the silo sees one login
-    /// per window and instance during a storm, not every connection's next attempt at once.
+    /// login goes on to the silo as a probe (this call answers false for it, with a non-zero
+    /// <paramref name="probe"/>, and the window starts again for the rest) until a login is served
+    /// (<see cref="Open"/>). So the silo sees about one login per window and instance during a storm,
+    /// not every connection's next attempt at once. A probe that ends without an answer from the silo
+    /// hands over at once (<see cref="EndProbe"/>).
     /// </summary>
-    public bool IsClosed(out int retryAfterSeconds)
+    public bool IsClosed(out int retryAfterSeconds, out long probe)
     {
         retryAfterSeconds = Volatile.Read(ref _retryAfterSeconds);
+        probe = 0;
         if (Volatile.Read(ref _tripped) == 0)
         {
             return false;
         }
 
-        var now = clock.GetUtcNow();
+        var now = clock.GetUtcNow().UtcTicks;
         var closedUntil = Interlocked.Read(ref _closedUntilTicks);
-        return now.UtcTicks < closedUntil
-            || Interlocked.CompareExchange(ref _closedUntilTicks, (now + _window).UtcTicks, closedUntil) != closedUntil;
+        if (now < closedUntil)
+        {
+            return true;
+        }
+
+        // A probe's deadline is even and a busy answer's odd (a tick is 100 ns), so EndProbe never undoes a Close.
+        var until = (now + _window.Ticks) & ~1L;
+        if (Interlocked.CompareExchange(ref _closedUntilTicks, until, closedUntil) != closedUntil)
+        {
+            return true;
+        }
+
+        probe = until;
+        return false;
+    }
+
+    /// <summary>
+    /// The login that was <paramref name="probe"/> has been answered. Unless the silo answered it (busy:
+    /// a new window; served: open), the next login may probe at once: a malformed body or a refused
+    /// client must not hold the gate for a whole window.
+    /// </summary>
+    public void EndProbe(long probe)
+    {
+        if (probe != 0)
+        {
+            Interlocked.CompareExchange(ref _closedUntilTicks, clock.GetUtcNow().UtcTicks, probe);
+        }
     }
 
     /// <summary>The silo refused a login for want of hashing capacity.</summary>
     public void Close(int retryAfterSeconds)
     {
         Volatile.Write(ref _retryAfterSeconds, retryAfterSeconds);
-        Interlocked.Exchange(ref _closedUntilTicks, (clock.GetUtcNow() + _window).UtcTicks);
+        Interlocked.Exchange(ref _closedUntilTicks, (clock.GetUtcNow() + _window).UtcTicks | 1L);
         Volatile.Write(ref _tripped, _window > TimeSpan.Zero ? 1 : 0);
     }
 

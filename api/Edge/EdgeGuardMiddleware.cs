@@ -30,9 +30,14 @@ public sealed class EdgeGuardMiddleware(
             return;
         }
 
-        var key = ClientAddress.KeyOf(context);
         var rule = rules.For(context);
-        if (rule.Name == RateRules.Login && loginGate.IsClosed(out var retryAfterSeconds))
+        if (rule.Name != RateRules.Login)
+        {
+            await GuardAsync(context, rule);
+            return;
+        }
+
+        if (loginGate.IsClosed(out var retryAfterSeconds, out var probe))
         {
             // The silo just said its hashing budget is used up: this instance checks no password for a
             // moment, so the refusal asks no grain and spends none of the client's login permits.
@@ -40,6 +45,20 @@ public sealed class EdgeGuardMiddleware(
             return;
         }
 
+        try
+        {
+            await GuardAsync(context, rule);
+        }
+        finally
+        {
+            // A probe that never reached the silo (a malformed body, a refusal) hands over to the next login.
+            loginGate.EndProbe(probe);
+        }
+    }
+
+    private async Task GuardAsync(HttpContext context, RateRule rule)
+    {
+        var key = ClientAddress.KeyOf(context);
         var decision = await admissions.AdmitAsync(key, rule);
         if (decision.Block is { } block)
         {

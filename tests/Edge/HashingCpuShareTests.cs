@@ -110,6 +110,32 @@ public sealed class LoginBeyondHashingShareTests(TinyHashingShareFixture fixture
     }
 
     [Fact]
+    public async Task MalformedLoginFlood_AfterTheStormsWindow_GetsA400Each_AndAWellFormedLoginStillReachesTheSilo()
+    {
+        var http = fixture.CreateClient();
+        var busy = false;
+        for (var i = 0; i < 3 && !busy; i++)
+        {
+            busy = (await http.PostLoginAsync("flood-first-" + i, "wrong password", EdgeFixture.NewIp())).StatusCode == HttpStatusCode.ServiceUnavailable;
+        }
+
+        Assert.True(busy, "the silo never answered busy");
+        await Task.Delay(TinyHashingShareFixture.GateMilliseconds + 500);
+        var refusals = fixture.SiloRefusals;
+
+        // Each malformed login is the gate's probe in turn and never reaches the silo: it must not hold the gate shut.
+        for (var i = 0; i < 5; i++)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/auth/login") { Content = new StringContent("{\"username\":", System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.Add(ApiHost.ClientIpHeader, EdgeFixture.NewIp());
+            await (await http.SendAsync(request)).AssertProblemAsync(HttpStatusCode.BadRequest, "VALIDATION_ERROR");
+        }
+
+        await http.PostLoginAsync("after-flood-" + Guid.NewGuid().ToString("N")[..8], "wrong password", EdgeFixture.NewIp());
+        Assert.Equal(refusals + 1, fixture.SiloRefusals);
+    }
+
+    [Fact]
     public async Task LoginStorm_AfterTheSiloSaysBusy_TheApiRefusesOnItsOwn_WithoutAskingTheSilo_ThenAsksAgain()
     {
         var http = fixture.CreateClient();

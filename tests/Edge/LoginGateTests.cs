@@ -7,8 +7,9 @@ namespace Surveillance.Tests.Edge;
 
 /// <summary>
 /// Issue 10: after the silo says its hashing budget is used up, each API instance refuses logins on
-/// its own; when the window has passed it lets one login through as a probe per window (a circuit
-/// breaker's half-open state), so a storm's 16 connections do not all reach the silo at once.
+/// its own; when the window has passed it lets one login through as a probe (a circuit breaker's
+/// half-open state), so a storm's 16 connections do not all reach the silo at once — and a probe
+/// that never reaches the silo (a malformed body) does not hold the gate for a whole window.
 /// </summary>
 public sealed class LoginGateTests
 {
@@ -17,16 +18,16 @@ public sealed class LoginGateTests
     private readonly ManualClock _clock = new();
     private readonly LoginGate _gate;
 
-    public LoginGateTests()
-    {
-        var options = Options.Create(new RateLimitOptions { BusyLoginGateMilliseconds = WindowMilliseconds });
-        _gate = new LoginGate(options, new EdgeRefusals(new CapturingAuditLog(), options, _clock), _clock);
-    }
+    public LoginGateTests() => _gate = Gate(WindowMilliseconds);
 
     [Fact]
-    public void BeforeAnyBusyAnswer_EveryLoginPasses()
+    public void BeforeAnyBusyAnswer_EveryLoginPasses_AsNoProbe()
     {
-        Assert.All(Enumerable.Range(0, 5), _ => Assert.False(_gate.IsClosed(out _)));
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.False(_gate.IsClosed(out _, out var probe));
+            Assert.Equal(0, probe);
+        }
     }
 
     [Fact]
@@ -36,35 +37,62 @@ public sealed class LoginGateTests
 
         _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds - 1));
 
-        Assert.True(_gate.IsClosed(out var retryAfter));
+        Assert.True(_gate.IsClosed(out var retryAfter, out _));
         Assert.Equal(7, retryAfter);
     }
 
     [Fact]
-    public void LoginStorm_AfterTheWindow_OnlyOneProbePerWindowReachesTheSilo_UntilOneIsServed()
+    public void LoginStorm_AfterTheWindow_OneProbeReachesTheSilo_AndABusyAnswerClosesTheGateAgain()
     {
         _gate.Close(retryAfterSeconds: 1);
-        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds));
+        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
 
-        var passed = Enumerable.Range(0, 16).Count(_ => !_gate.IsClosed(out _));
-        Assert.Equal(1, passed);
+        Assert.False(_gate.IsClosed(out _, out var probe));
+        Assert.NotEqual(0, probe);
+        Assert.Equal(0, PassingOf(16));
 
-        // The probe got no answer that opens or closes the gate (e.g. its body was malformed): the next window has one more.
-        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds));
-        Assert.Equal(1, Enumerable.Range(0, 16).Count(_ => !_gate.IsClosed(out _)));
+        // The probe's answer: busy again. Ending the probe does not undo that.
+        _gate.Close(retryAfterSeconds: 1);
+        _gate.EndProbe(probe);
+        Assert.Equal(0, PassingOf(16));
+        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
+        Assert.Equal(1, PassingOf(16));
+    }
 
-        // The probe was served: logins go through again.
+    [Fact]
+    public void FloodOfMalformedLogins_AProbeThatNeverReachedTheSilo_HandsOverToTheNextLoginAtOnce()
+    {
+        _gate.Close(retryAfterSeconds: 1);
+        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
+        Assert.False(_gate.IsClosed(out _, out var malformed));
+
+        _gate.EndProbe(malformed);
+
+        Assert.False(_gate.IsClosed(out _, out var next));
+        Assert.NotEqual(0, next);
+        Assert.Equal(0, PassingOf(16));
+    }
+
+    [Fact]
+    public void AfterTheStorm_AServedProbeOpensTheGate_ForEveryLogin()
+    {
+        _gate.Close(retryAfterSeconds: 1);
+        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
+        Assert.False(_gate.IsClosed(out _, out var probe));
+
         _gate.Open();
-        Assert.Equal(16, Enumerable.Range(0, 16).Count(_ => !_gate.IsClosed(out _)));
+        _gate.EndProbe(probe);
+
+        Assert.Equal(16, PassingOf(16));
     }
 
     [Fact]
     public async Task LoginStorm_ConcurrentLoginsAfterTheWindow_StillLetOnlyOneProbeThrough()
     {
         _gate.Close(retryAfterSeconds: 1);
-        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds));
+        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
 
-        var passed = await Task.WhenAll(Enumerable.Range(0, 64).Select(_ => Task.Run(() => !_gate.IsClosed(out _))));
+        var passed = await Task.WhenAll(Enumerable.Range(0, 64).Select(i => Task.Run(() => !_gate.IsClosed(out _, out _))));
 
         Assert.Equal(1, passed.Count(p => p));
     }
@@ -72,12 +100,19 @@ public sealed class LoginGateTests
     [Fact]
     public void AGateOfZeroMilliseconds_NeverRefuses()
     {
-        var options = Options.Create(new RateLimitOptions { BusyLoginGateMilliseconds = 0 });
-        var gate = new LoginGate(options, new EdgeRefusals(new CapturingAuditLog(), options, _clock), _clock);
+        var gate = Gate(0);
 
         gate.Close(retryAfterSeconds: 1);
 
-        Assert.All(Enumerable.Range(0, 5), _ => Assert.False(gate.IsClosed(out _)));
+        Assert.All(Enumerable.Range(0, 5), i => Assert.False(gate.IsClosed(out _, out _)));
+    }
+
+    private int PassingOf(int logins) => Enumerable.Range(0, logins).Count(i => !_gate.IsClosed(out _, out _));
+
+    private LoginGate Gate(int windowMilliseconds)
+    {
+        var options = Options.Create(new RateLimitOptions { BusyLoginGateMilliseconds = windowMilliseconds });
+        return new LoginGate(options, new EdgeRefusals(new CapturingAuditLog(), options, _clock), _clock);
     }
 
     private sealed class ManualClock : TimeProvider
