@@ -22,6 +22,7 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
     private readonly TimeSpan _window = TimeSpan.FromMilliseconds(options.Value.BusyLoginGateMilliseconds);
     private readonly TimeSpan _hold = TimeSpan.FromMilliseconds(options.Value.BusyLoginHoldMilliseconds);
     private long _closedUntilTicks;
+    private long _lastBusyTicks;
     private int _tripped;
     private int _retryAfterSeconds = 1;
 
@@ -30,7 +31,7 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
     /// After a busy answer the gate is half-open when its window has passed, as a circuit breaker's: one
     /// login goes on to the silo as a probe (this call answers false for it, with a non-zero
     /// <paramref name="probe"/>, and the window starts again for the rest) until a login is served
-    /// (<see cref="Open"/>). So the silo sees about one login per window and instance during a storm,
+    /// (<see cref="Open"/>) or no busy answer came for two windows. So the silo sees about one login per window and instance during a storm,
     /// not every connection's next attempt at once. A probe that ends without an answer from the silo
     /// hands over at once (<see cref="EndProbe"/>).
     /// </summary>
@@ -44,6 +45,14 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
         }
 
         var now = clock.GetUtcNow().UtcTicks;
+        if (now > Interlocked.Read(ref _lastBusyTicks) + 2 * _window.Ticks)
+        {
+            // No busy answer for two windows: the storm is over, even if no probe was served (a flood
+            // of malformed logins never reaches the silo, and would otherwise keep the gate half-open).
+            Interlocked.CompareExchange(ref _tripped, 0, 1);
+            return false;
+        }
+
         var closedUntil = Interlocked.Read(ref _closedUntilTicks);
         if (now < closedUntil)
         {
@@ -78,7 +87,9 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
     public void Close(int retryAfterSeconds)
     {
         Volatile.Write(ref _retryAfterSeconds, retryAfterSeconds);
-        Interlocked.Exchange(ref _closedUntilTicks, (clock.GetUtcNow() + _window).UtcTicks | 1L);
+        var now = clock.GetUtcNow();
+        Interlocked.Exchange(ref _lastBusyTicks, now.UtcTicks);
+        Interlocked.Exchange(ref _closedUntilTicks, (now + _window).UtcTicks | 1L);
         Volatile.Write(ref _tripped, _window > TimeSpan.Zero ? 1 : 0);
     }
 

@@ -87,6 +87,21 @@ public sealed class LoginGateTests
     }
 
     [Fact]
+    public void AfterTheStorm_NoBusyAnswerForTwoWindows_OpensTheGate_EvenIfNoProbeWasServed()
+    {
+        _gate.Close(retryAfterSeconds: 1);
+        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
+        Assert.False(_gate.IsClosed(out _, out var malformed));
+
+        // Probes that never reach the silo (a flood of malformed logins) answer nothing; the storm is over.
+        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds));
+
+        Assert.Equal(16, PassingOf(16));
+        _gate.EndProbe(malformed);
+        Assert.Equal(16, PassingOf(16));
+    }
+
+    [Fact]
     public async Task LoginStorm_ConcurrentLoginsAfterTheWindow_StillLetOnlyOneProbeThrough()
     {
         _gate.Close(retryAfterSeconds: 1);
