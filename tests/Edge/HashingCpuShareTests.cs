@@ -113,13 +113,7 @@ public sealed class LoginBeyondHashingShareTests(TinyHashingShareFixture fixture
     public async Task MalformedLoginFlood_AfterTheStormsWindow_GetsA400Each_AndAWellFormedLoginStillReachesTheSilo()
     {
         var http = fixture.CreateClient();
-        var busy = false;
-        for (var i = 0; i < 3 && !busy; i++)
-        {
-            busy = (await http.PostLoginAsync("flood-first-" + i, "wrong password", EdgeFixture.NewIp())).StatusCode == HttpStatusCode.ServiceUnavailable;
-        }
-
-        Assert.True(busy, "the silo never answered busy");
+        await AssertTheSiloAnswersBusyAsync(http, "flood-first-");
         await Task.Delay(TinyHashingShareFixture.GateMilliseconds + 500);
         var refusals = fixture.SiloRefusals;
 
@@ -139,13 +133,7 @@ public sealed class LoginBeyondHashingShareTests(TinyHashingShareFixture fixture
     public async Task LoginStorm_AfterTheSiloSaysBusy_TheApiRefusesOnItsOwn_WithoutAskingTheSilo_ThenAsksAgain()
     {
         var http = fixture.CreateClient();
-        var busy = false;
-        for (var i = 0; i < 3 && !busy; i++)
-        {
-            busy = (await http.PostLoginAsync("gate-first-" + i, "wrong password", EdgeFixture.NewIp())).StatusCode == HttpStatusCode.ServiceUnavailable;
-        }
-
-        Assert.True(busy, "the silo never answered busy");
+        await AssertTheSiloAnswersBusyAsync(http, "gate-first-");
         var refusals = fixture.SiloRefusals;
         var gatedIps = Enumerable.Range(0, 3).Select(_ => EdgeFixture.NewIp()).ToList();
         var gated = await Task.WhenAll(gatedIps.Select(ip =>
@@ -169,5 +157,17 @@ public sealed class LoginBeyondHashingShareTests(TinyHashingShareFixture fixture
             http.PostLoginAsync("after-gate-" + Guid.NewGuid().ToString("N")[..8], "wrong password", EdgeFixture.NewIp())));
         Assert.All(afterGate, a => Assert.Equal(HttpStatusCode.ServiceUnavailable, a.StatusCode));
         Assert.Equal(refusals + 1, fixture.SiloRefusals);
+    }
+
+    /// <summary>One hash spends the tiny share for minutes: within three logins the silo answers busy and the gate closes.</summary>
+    private static async Task AssertTheSiloAnswersBusyAsync(HttpClient http, string usernamePrefix)
+    {
+        var busy = false;
+        for (var i = 0; i < 3 && !busy; i++)
+        {
+            busy = (await http.PostLoginAsync(usernamePrefix + i, "wrong password", EdgeFixture.NewIp())).StatusCode == HttpStatusCode.ServiceUnavailable;
+        }
+
+        Assert.True(busy, "the silo never answered busy");
     }
 }

@@ -44,10 +44,8 @@ public sealed class LoginGateTests
     [Fact]
     public void LoginStorm_AfterTheWindow_OneProbeReachesTheSilo_AndABusyAnswerClosesTheGateAgain()
     {
-        _gate.Close(retryAfterSeconds: 1);
-        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
+        var probe = ProbeAfterABusyWindow();
 
-        Assert.False(_gate.IsClosed(out _, out var probe));
         Assert.NotEqual(0, probe);
         Assert.Equal(0, PassingOf(16));
 
@@ -62,9 +60,7 @@ public sealed class LoginGateTests
     [Fact]
     public void FloodOfMalformedLogins_AProbeThatNeverReachedTheSilo_HandsOverToTheNextLoginAtOnce()
     {
-        _gate.Close(retryAfterSeconds: 1);
-        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
-        Assert.False(_gate.IsClosed(out _, out var malformed));
+        var malformed = ProbeAfterABusyWindow();
 
         _gate.EndProbe(malformed);
 
@@ -76,9 +72,7 @@ public sealed class LoginGateTests
     [Fact]
     public void AfterTheStorm_AServedProbeOpensTheGate_ForEveryLogin()
     {
-        _gate.Close(retryAfterSeconds: 1);
-        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
-        Assert.False(_gate.IsClosed(out _, out var probe));
+        var probe = ProbeAfterABusyWindow();
 
         _gate.Open();
         _gate.EndProbe(probe);
@@ -89,9 +83,7 @@ public sealed class LoginGateTests
     [Fact]
     public void AfterTheStorm_NoBusyAnswerForTwoWindows_OpensTheGate_EvenIfNoProbeWasServed()
     {
-        _gate.Close(retryAfterSeconds: 1);
-        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
-        Assert.False(_gate.IsClosed(out _, out var malformed));
+        var malformed = ProbeAfterABusyWindow();
 
         // Probes that never reach the silo (a flood of malformed logins) answer nothing; the storm is over.
         _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds));
@@ -120,6 +112,15 @@ public sealed class LoginGateTests
         gate.Close(retryAfterSeconds: 1);
 
         Assert.All(Enumerable.Range(0, 5), i => Assert.False(gate.IsClosed(out _, out _)));
+    }
+
+    /// <summary>The silo answers busy; after the window the next login is the probe.</summary>
+    private long ProbeAfterABusyWindow()
+    {
+        _gate.Close(retryAfterSeconds: 1);
+        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds + 1));
+        Assert.False(_gate.IsClosed(out _, out var probe));
+        return probe;
     }
 
     private int PassingOf(int logins) => Enumerable.Range(0, logins).Count(i => !_gate.IsClosed(out _, out _));
