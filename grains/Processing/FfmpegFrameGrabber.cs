@@ -16,6 +16,7 @@ public sealed class FfmpegFrameGrabber(IOptions<ProcessingOptions> options)
         List<string> arguments =
         [
             "-nostdin", "-v", "error", .. MediaTool.InputRestrictions,
+            "-threads", settings.DecoderThreads.ToString(CultureInfo.InvariantCulture),
             // Input seeking: jump by the index to the key frame before, then decode up to the exact time.
             "-ss", timestamp.ToString("0.000", CultureInfo.InvariantCulture),
             "-i", input.AbsoluteUri,

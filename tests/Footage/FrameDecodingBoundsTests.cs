@@ -68,6 +68,32 @@ public sealed class FrameDecodingBoundsTests
         Assert.Equal(2, fake.Read("runs")!.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
+    [Fact]
+    public async Task DecoderThreads_AreAnInputOption_SoTheDecoderAndNotOnlyTheEncoderIsBounded()
+    {
+        using var fake = new FakeMediaTool("printf '%s\n' \"$@\" > \"$DIR/args\"; printf 'jpeg'");
+        using var images = NewImages(fake, o => o.DecoderThreads = 3);
+
+        await images.RenderAsync(Request, () => Task.FromResult(Key));
+
+        var arguments = fake.Read("args")!.Split('\n');
+        var threads = Array.IndexOf(arguments, "-threads");
+        Assert.True(threads >= 0, "ffmpeg was not given -threads");
+        Assert.Equal("3", arguments[threads + 1]);
+        Assert.True(threads < Array.IndexOf(arguments, "-i"), "-threads must come before -i to apply to the decoder");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(17)]
+    public void DecoderThreadsOutOfRange_FailsStartUp(int threads)
+    {
+        var result = new ProcessingOptionsValidator().Validate(null, new ProcessingOptions { DecoderThreads = threads });
+
+        Assert.True(result.Failed);
+        Assert.Contains("Processing:DecoderThreads must be 1 to 16.", result.Failures!);
+    }
+
     private static FrameImages NewImages(FakeMediaTool ffmpeg, Action<ProcessingOptions>? change = null)
     {
         var options = new ProcessingOptions { FfmpegPath = ffmpeg.Path };
