@@ -46,7 +46,7 @@ public static class AuthApi
         var ticket = tokens.NewTicket();
         var asked = Stopwatch.GetTimestamp();
         var outcome = await grains.GetGrain<IUserGrain>(key)
-            .LoginAsync(new LoginAttempt(password, ClientAddress.Of(http), ticket));
+            .LoginAsync(new LoginAttempt(password, ClientAddress.Of(http), ticket, Probe: LoginGate.IsProbe(http)));
         if (outcome.Failure == LoginFailure.Busy)
         {
             gate.Close(outcome.RetryAfterSeconds);
@@ -55,7 +55,6 @@ public static class AuthApi
             return TypedResults.Empty;
         }
 
-        gate.Open();
         LoginMetrics.Count(http, outcome);
         if (outcome.MfaChallenge is { } challenge)
         {

@@ -9,8 +9,8 @@ namespace Surveillance.Api.Auth;
 
 /// <summary>
 /// This API instance's memory of the silo's last "hashing budget used up" answer: for
-/// <see cref="RateLimitOptions.BusyLoginGateMilliseconds"/> after it, and then but for one probe per
-/// such window until a login is served again, logins are refused here
+/// <see cref="RateLimitOptions.BusyLoginGateMilliseconds"/> after it, and then but for one probe at a
+/// time until no busy answer came for two such windows, logins are refused here
 /// (<see cref="EdgeGuardMiddleware"/>, right after the block check), before their body is read and
 /// without any grain call — neither the user's grain nor the client's IP grain, whose rate window a
 /// refused login would only spend: during a storm from ever-new addresses the silo is asked about once
@@ -19,6 +19,8 @@ namespace Surveillance.Api.Auth;
 /// </summary>
 public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals refusals, TimeProvider clock)
 {
+    private static readonly object ProbeKey = new();
+
     private readonly TimeSpan _window = TimeSpan.FromMilliseconds(options.Value.BusyLoginGateMilliseconds);
     private readonly TimeSpan _hold = TimeSpan.FromMilliseconds(options.Value.BusyLoginHoldMilliseconds);
     private long _closedUntilTicks;
@@ -30,10 +32,13 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
     /// True while a recent busy answer stands; <paramref name="retryAfterSeconds"/> is what the silo said.
     /// After a busy answer the gate is half-open when its window has passed, as a circuit breaker's: one
     /// login goes on to the silo as a probe (this call answers false for it, with a non-zero
-    /// <paramref name="probe"/>, and the window starts again for the rest) until a login is served
-    /// (<see cref="Open"/>) or no busy answer came for two windows. So the silo sees about one login per window and instance during a storm,
-    /// not every connection's next attempt at once. A probe that ends without an answer from the silo
-    /// hands over at once (<see cref="EndProbe"/>).
+    /// <paramref name="probe"/>, and the window starts again for the rest) until no busy answer came
+    /// for two windows. So the silo sees about one login per window and instance during a storm, not
+    /// every connection's next attempt at once. A probe that was served, or ended without an answer
+    /// from the silo, hands over to the next login at once (<see cref="EndProbe"/>): after a storm,
+    /// logins go through one at a time until the gate opens, instead of all connections at once into
+    /// a hashing queue they would wait in for up to a second. The probe itself does not queue there
+    /// (<see cref="MarkProbe"/>): it asks whether hashing capacity is free now.
     /// </summary>
     public bool IsClosed(out int retryAfterSeconds, out long probe)
     {
@@ -71,9 +76,9 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
     }
 
     /// <summary>
-    /// The login that was <paramref name="probe"/> has been answered. Unless the silo answered it (busy:
-    /// a new window; served: open), the next login may probe at once: a malformed body or a refused
-    /// client must not hold the gate for a whole window.
+    /// The login that was <paramref name="probe"/> has been answered. Unless the silo answered it busy (a
+    /// new window), the next login may probe at once: a served probe hands over, and a malformed body
+    /// or a refused client must not hold the gate for a whole window.
     /// </summary>
     public void EndProbe(long probe)
     {
@@ -93,14 +98,21 @@ public sealed class LoginGate(IOptions<RateLimitOptions> options, EdgeRefusals r
         Volatile.Write(ref _tripped, _window > TimeSpan.Zero ? 1 : 0);
     }
 
-    /// <summary>The silo served a login (whatever its outcome): logins go through again.</summary>
-    public void Open()
+    /// <summary>Marks the login as the gate's <paramref name="probe"/> (0: none), for <see cref="IsProbe"/>.</summary>
+    public static void MarkProbe(HttpContext http, long probe)
     {
-        if (Volatile.Read(ref _tripped) != 0)
+        if (probe != 0)
         {
-            Volatile.Write(ref _tripped, 0);
+            http.Items[ProbeKey] = probe;
         }
     }
+
+    /// <summary>
+    /// True for the half-open gate's probe: the silo runs its hash only if a hashing thread is free
+    /// now, and answers busy at once otherwise (<see cref="Surveillance.Identity.LoginAttempt.Probe"/>).
+    /// During a storm a probe would otherwise wait out the whole queue wait behind a starved hash.
+    /// </summary>
+    public static bool IsProbe(HttpContext http) => http.Items.ContainsKey(ProbeKey);
 
     /// <summary>
     /// 503 with Retry-After after <see cref="RateLimitOptions.BusyLoginHoldMilliseconds"/> (less the time the

@@ -45,13 +45,14 @@ public sealed class EdgeGuardMiddleware(
             return;
         }
 
+        LoginGate.MarkProbe(context, probe);
         try
         {
             await GuardAsync(context, rule);
         }
         finally
         {
-            // A probe that never reached the silo (a malformed body, a refusal) hands over to the next login.
+            // A probe that was served, or never reached the silo (a malformed body, a refusal), hands over to the next login.
             loginGate.EndProbe(probe);
         }
     }

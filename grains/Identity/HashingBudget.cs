@@ -59,6 +59,9 @@ public sealed class HashingBudget : IDisposable
     /// <summary>The most hashes that ever ran at once (for metrics and the budget's own tests).</summary>
     public int PeakRunning => Volatile.Read(ref _peakRunning);
 
+    /// <summary>Hashes waiting for a thread now.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
     /// <summary>Hashes refused because the budget was used up.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
@@ -71,8 +74,12 @@ public sealed class HashingBudget : IDisposable
             : throw DomainException.Unavailable("Login capacity is used up; retry shortly.");
     }
 
-    /// <summary>Runs <paramref name="work"/> within the budget, or says when to retry (no exception: a storm's refusals stay cheap).</summary>
-    public async Task<HashingOutcome<T>> TryRunAsync<T>(Func<T> work)
+    /// <summary>
+    /// Runs <paramref name="work"/> within the budget, or says when to retry (no exception: a storm's
+    /// refusals stay cheap). Without <paramref name="mayWait"/> it runs only if a thread is free and
+    /// the CPU share allows it now, and is refused at once otherwise: what a login gate's probe asks.
+    /// </summary>
+    public async Task<HashingOutcome<T>> TryRunAsync<T>(Func<T> work, bool mayWait = true)
     {
         if (!Reserve(out var delay, out var reservedSeconds))
         {
@@ -81,6 +88,12 @@ public sealed class HashingBudget : IDisposable
 
         if (delay > TimeSpan.Zero || !_threads.Wait(0))
         {
+            if (!mayWait)
+            {
+                Release(reservedSeconds);
+                return Refuse<T>(delay > TimeSpan.Zero ? delay : _wait);
+            }
+
             if (Interlocked.Increment(ref _waiting) > _queueLength)
             {
                 Interlocked.Decrement(ref _waiting);

@@ -32,13 +32,16 @@ public sealed class PasswordHasher(IOptions<PasswordHashingOptions> options, Has
     public Task SpendDecoyWorkAsync(string password) =>
         budget.RunAsync(() => BCrypt.Net.BCrypt.Verify(PreHash(password), _decoyHash.Value));
 
-    /// <summary>The login path's check: refused by the budget it answers when to retry, without an exception.</summary>
-    public Task<HashingOutcome<bool>> TryVerifyAsync(string password, string hash) =>
-        budget.TryRunAsync(() => BCrypt.Net.BCrypt.Verify(PreHash(password), hash));
+    /// <summary>
+    /// The login path's check: refused by the budget it answers when to retry, without an exception;
+    /// without <paramref name="mayWait"/> it is refused rather than queued (<see cref="HashingBudget.TryRunAsync{T}"/>).
+    /// </summary>
+    public Task<HashingOutcome<bool>> TryVerifyAsync(string password, string hash, bool mayWait = true) =>
+        budget.TryRunAsync(() => BCrypt.Net.BCrypt.Verify(PreHash(password), hash), mayWait);
 
     /// <summary>The login path's decoy (<see cref="SpendDecoyWorkAsync"/>), refused exactly like <see cref="TryVerifyAsync"/>.</summary>
-    public Task<HashingOutcome<bool>> TrySpendDecoyWorkAsync(string password) =>
-        budget.TryRunAsync(() => BCrypt.Net.BCrypt.Verify(PreHash(password), _decoyHash.Value));
+    public Task<HashingOutcome<bool>> TrySpendDecoyWorkAsync(string password, bool mayWait = true) =>
+        budget.TryRunAsync(() => BCrypt.Net.BCrypt.Verify(PreHash(password), _decoyHash.Value), mayWait);
 
     /// <summary>A login's rehash at a raised work factor: skipped (done at a later login) when the budget is used up.</summary>
     public Task<HashingOutcome<string>> TryHashAsync(string password) =>

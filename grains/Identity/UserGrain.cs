@@ -55,7 +55,7 @@ public sealed partial class UserGrain(
     {
         if (!state.RecordExists)
         {
-            return await hasher.TrySpendDecoyWorkAsync(attempt.Password) is { Refused: true } unknownRefused
+            return await hasher.TrySpendDecoyWorkAsync(attempt.Password, mayWait: !attempt.Probe) is { Refused: true } unknownRefused
                 ? Busy(unknownRefused.RetryAfter)
                 : LoginOutcome.Failed(LoginFailure.UnknownUser);
         }
@@ -65,12 +65,12 @@ public sealed partial class UserGrain(
         if (user.Lockout.RefusesLoginFrom(attempt.ClientIp, now, _lockout))
         {
             // The password is not checked while locked, but the same work is spent.
-            return await hasher.TrySpendDecoyWorkAsync(attempt.Password) is { Refused: true } lockedRefused
+            return await hasher.TrySpendDecoyWorkAsync(attempt.Password, mayWait: !attempt.Probe) is { Refused: true } lockedRefused
                 ? Busy(lockedRefused.RetryAfter)
                 : LoginOutcome.Failed(LoginFailure.Locked);
         }
 
-        var check = await hasher.TryVerifyAsync(attempt.Password, user.PasswordHash);
+        var check = await hasher.TryVerifyAsync(attempt.Password, user.PasswordHash, mayWait: !attempt.Probe);
         if (check.Refused)
         {
             return Busy(check.RetryAfter);

@@ -70,13 +70,18 @@ public sealed class LoginGateTests
     }
 
     [Fact]
-    public void AfterTheStorm_AServedProbeOpensTheGate_ForEveryLogin()
+    public void AfterTheStorm_AServedProbeHandsOverToOneLogin_NotToEveryConnectionAtOnce_UntilTwoWindowsWithoutABusyAnswer()
     {
-        var probe = ProbeAfterABusyWindow();
+        var served = ProbeAfterABusyWindow();
 
-        _gate.Open();
-        _gate.EndProbe(probe);
+        // Served (the middleware ends every probe): the next login probes at once, the others still wait.
+        _gate.EndProbe(served);
+        Assert.False(_gate.IsClosed(out _, out var next));
+        Assert.NotEqual(0, next);
+        Assert.Equal(0, PassingOf(16));
 
+        _gate.EndProbe(next);
+        _clock.Advance(TimeSpan.FromMilliseconds(WindowMilliseconds));
         Assert.Equal(16, PassingOf(16));
     }
 

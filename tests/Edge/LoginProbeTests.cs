@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using Surveillance.Identity;
+using Surveillance.Tests.Infrastructure;
+
+namespace Surveillance.Tests.Edge;
+
+/// <summary>One hashing thread, a queue of one with a long wait, and a login gate of 2 s.</summary>
+public sealed class LongHashingQueueFixture : ApiFixture
+{
+    public const int GateMilliseconds = 2000;
+
+    protected override TestSettings CreateSettings() => new()
+    {
+        Overrides =
+        {
+            ["Auth:HashingThreads"] = "1",
+            ["Auth:HashingQueueLength"] = "1",
+            ["Auth:HashingWaitMilliseconds"] = "10000",
+            ["Auth:HashingCpuShare"] = "1",
+            ["RateLimiting:BusyLoginGateMilliseconds"] = $"{GateMilliseconds}",
+        },
+    };
+
+    public HashingBudget Budget => Cluster.Cluster.Silos[0].ServiceProvider.GetRequiredService<HashingBudget>();
+}
+
+/// <summary>
+/// Issue 10: during a storm the silo's one hashing thread is busy (at low priority, starved of CPU by
+/// the reads); the API instance's half-open login gate lets one login through as a probe. The probe
+/// asks whether hashing is free now: it must be answered busy at once, not after waiting out the
+/// queue (10 s here) — else every probe of a storm is a slow 503.
+/// </summary>
+public sealed class LoginProbeTests(LongHashingQueueFixture fixture) : IClassFixture<LongHashingQueueFixture>
+{
+    [Fact]
+    public async Task LoginStormProbe_WhileTheHashingThreadIsBusy_Gets503AtOnce_InsteadOfWaitingInTheHashingQueue()
+    {
+        var http = fixture.CreateClient();
+        var budget = fixture.Budget;
+        using var firstHold = new ManualResetEventSlim();
+        var holding = await OccupyTheHashingThreadAsync(budget, firstHold);
+
+        // The gate is open: a login queues for the thread, and the next finds the queue full (busy): the gate closes.
+        var queued = http.PostLoginAsync("queued-" + Guid.NewGuid().ToString("N")[..8], "wrong password", EdgeFixture.NewIp());
+        await WaitUntilAsync(() => budget.Waiting == 1);
+        var tripping = await http.PostLoginAsync("tripping-" + Guid.NewGuid().ToString("N")[..8], "wrong password", EdgeFixture.NewIp());
+        await tripping.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE");
+        firstHold.Set();
+        await holding;
+        Assert.Equal(HttpStatusCode.Unauthorized, (await queued).StatusCode);
+
+        // The thread busy again, and the gate half-open after its window (the storm's last busy answer is less than two windows old).
+        using var secondHold = new ManualResetEventSlim();
+        var stillHolding = await OccupyTheHashingThreadAsync(budget, secondHold);
+        await Task.Delay(LongHashingQueueFixture.GateMilliseconds + 200);
+        var probe = http.PostLoginAsync("probe-" + Guid.NewGuid().ToString("N")[..8], "wrong password", EdgeFixture.NewIp());
+        var first = await Task.WhenAny(probe, Task.Delay(TimeSpan.FromSeconds(5)));
+        secondHold.Set();
+        await stillHolding;
+
+        Assert.Same(probe, first);
+        var answer = await probe;
+        await answer.AssertProblemAsync(HttpStatusCode.ServiceUnavailable, "SERVICE_UNAVAILABLE");
+        Assert.InRange(int.Parse(answer.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture), 1, 60);
+    }
+
+    /// <summary>Runs a hash that holds the budget's one thread until <paramref name="release"/>; returns once it runs.</summary>
+    private static async Task<Task> OccupyTheHashingThreadAsync(HashingBudget budget, ManualResetEventSlim release)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holding = budget.TryRunAsync(() =>
+        {
+            started.SetResult();
+            return release.Wait(TimeSpan.FromSeconds(60));
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return holding;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition)
+    {
+        for (var i = 0; i < 1000 && !condition(); i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(condition(), "the condition never held");
+    }
+}
