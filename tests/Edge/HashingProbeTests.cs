@@ -23,8 +23,13 @@ public sealed class HashingProbeTests
     {
         using var budget = Budget();
         using var release = new ManualResetEventSlim();
-        var running = budget.TryRunAsync(() => release.Wait(TimeSpan.FromSeconds(30)));
-        await WaitUntilAsync(() => budget.PeakRunning == 1);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var running = budget.TryRunAsync(() =>
+        {
+            started.SetResult();
+            return release.Wait(TimeSpan.FromSeconds(30));
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
 
         var probe = budget.TryRunAsync(() => true, mayWait: false);
         var queued = budget.TryRunAsync(() => true);
@@ -48,15 +53,5 @@ public sealed class HashingProbeTests
 
         Assert.True(probe.Ran);
         Assert.Equal(0, budget.Refused);
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        for (var i = 0; i < 500 && !condition(); i++)
-        {
-            await Task.Delay(10);
-        }
-
-        Assert.True(condition(), "the condition never held");
     }
 }
