@@ -59,9 +59,6 @@ public sealed class HashingBudget : IDisposable
     /// <summary>The most hashes that ever ran at once (for metrics and the budget's own tests).</summary>
     public int PeakRunning => Volatile.Read(ref _peakRunning);
 
-    /// <summary>Hashes waiting for a thread now.</summary>
-    public int Waiting => Volatile.Read(ref _waiting);
-
     /// <summary>Hashes refused because the budget was used up.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
