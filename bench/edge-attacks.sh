@@ -123,7 +123,7 @@ export BENCH_TOKEN BENCH_CLIENT_IP=10.0.0.1
 # Every scenario's code is warmed up, the storm's too: .NET compiles a method again (instrumented,
 # then optimised) after its first 30 calls, on a background thread per process. Without a storm
 # in the warm-up, compiling the login path took 16 % of both cores in the measured storm's first
-# 9 s (perf, 2026-12-02 02:12) — a cost of a process's first storm, not of a storm. The warm-up's
+# 9 s (perf, 2026-12-02 01:47) — a cost of a process's first storm, not of a storm. The warm-up's
 # storm comes from other addresses and user names, so the measured storm's are still new.
 log "warm-up $warmup (reads), then 10 s of rotation and 20 s of a storm on its own"
 run_wrk one-client.lua "$warmup" "$out/warmup.txt"
@@ -136,10 +136,10 @@ run_wrk one-client.lua "$duration" "$out/reference.txt"
 
 # The reads are measured from the storm's third second on: its first seconds are a transient (the
 # hashing budget's burst of 2 CPU-seconds is spent, and the probe's rarer paths are compiled once
-# more: 3.8 % of the CPU in the 02:31 profile), and the target is about reads during an attack that
+# more: 3.8 % of the CPU in the 02:26 profile), and the target is about reads during an attack that
 # goes on, which a 15-s window would otherwise weigh by a fifth. The lead's reads are measured too
 # and printed (not judged).
-log "storm: the same reads while $connections connections send failed logins from new IPs (reads from its ${storm_lead}th second)"
+log "storm: the same reads while $connections connections send failed logins from new IPs (reads measured after its first ${storm_lead} s)"
 run_storm "$((${duration%s} + storm_lead))" 100 victim "$out/storm-logins.txt" &
 storm_pid=$!
 run_wrk one-client.lua "${storm_lead}s" "$out/storm-reads-lead.txt"
